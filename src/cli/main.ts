@@ -1,0 +1,47 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ConfigError } from '../config/config.ts';
+import { CliError, describeError, stdio, type Command } from './support.ts';
+
+/**
+ * `tessera <command> …`: each command lives in ./commands/<command>.ts and
+ * exports `run` and a one-line `summary`; only the named one is loaded.
+ */
+const folder = join(dirname(fileURLToPath(import.meta.url)), 'commands');
+
+async function help(): Promise<void> {
+  stdio.out('usage: tessera <command> [arguments]\n\ncommands:');
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+    const mod = (await import(pathToFileURL(join(folder, file)).href)) as { summary?: string };
+    stdio.out(`  ${file.replace(/\.ts$/, '').padEnd(12)} ${mod.summary ?? ''}`);
+  }
+  stdio.out('\nConfiguration comes from the environment (TESSERA_DATA_DIR, DATABASE_URL, …); see the README.');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    await help();
+    return name ? 0 : 2;
+  }
+  const file = join(folder, `${name}.ts`);
+  if (!/^[a-z][a-z-]*$/.test(name) || !existsSync(file)) {
+    stdio.err(`tessera: unknown command '${name}' (tessera help lists them)`);
+    return 2;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { run: Command };
+  return (await mod.run(rest, stdio)) ?? 0;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof CliError || err instanceof ConfigError) {
+    stdio.err(`tessera: ${err.message}`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  } else {
+    stdio.err(`tessera: ${describeError(err)}`);
+    process.exitCode = 1;
+  }
+}

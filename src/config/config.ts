@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * One typed configuration object, read from the environment and, when
+ * TESSERA_CONFIG names one, a JSON file (the environment wins). Every later
+ * capability reads its settings from here instead of process.env.
+ */
+const port = z.coerce.number().int().min(0).max(65535);
+const duration = z.coerce.number().int().positive();
+
+const schema = z.object({
+  TESSERA_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://')
+    .optional(),
+  TESSERA_ISSUER: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://id.example.com' })
+    .default('http://localhost:3000'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  TESSERA_MASTER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TESSERA_SESSION_IDLE_SECONDS: duration.default(3600),
+  TESSERA_SESSION_ABSOLUTE_SECONDS: duration.default(12 * 3600),
+  TESSERA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  dataDir: string;
+  database: { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
+  issuer: string;
+  host: string;
+  port: number;
+  /** Set when given by the operator; otherwise loaded from the data dir (see master-key.ts). */
+  masterKey?: string;
+  logLevel: RawConfig['TESSERA_LOG_LEVEL'];
+  session: { idleSeconds: number; absoluteSeconds: number };
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ConfigError(`TESSERA_CONFIG: ${path} must hold a JSON object`);
+    }
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`TESSERA_CONFIG: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const fromFile = env.TESSERA_CONFIG ? readConfigFile(env.TESSERA_CONFIG) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = issue.path.join('.') || 'configuration';
+    throw new ConfigError(`${name}: ${issue.message}`);
+  }
+  const raw = result.data;
+  if (raw.TESSERA_SESSION_ABSOLUTE_SECONDS < raw.TESSERA_SESSION_IDLE_SECONDS) {
+    throw new ConfigError('TESSERA_SESSION_ABSOLUTE_SECONDS: must not be shorter than TESSERA_SESSION_IDLE_SECONDS');
+  }
+  const dataDir = resolve(raw.TESSERA_DATA_DIR);
+  return {
+    dataDir,
+    database: raw.DATABASE_URL
+      ? { engine: 'postgres', url: raw.DATABASE_URL }
+      : { engine: 'sqlite', file: resolve(dataDir, 'tessera.sqlite') },
+    issuer: raw.TESSERA_ISSUER.replace(/\/+$/, ''),
+    host: raw.HOST,
+    port: raw.PORT,
+    masterKey: raw.TESSERA_MASTER_KEY,
+    logLevel: raw.TESSERA_LOG_LEVEL,
+    session: {
+      idleSeconds: raw.TESSERA_SESSION_IDLE_SECONDS,
+      absoluteSeconds: raw.TESSERA_SESSION_ABSOLUTE_SECONDS,
+    },
+    trustProxy: raw.TESSERA_TRUST_PROXY === 'true',
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * A tagged template for server-rendered pages: every interpolated value is
+ * HTML-escaped unless it is itself the result of html`` (or raw()), so user
+ * input can never become markup.
+ */
+export class SafeHtml {
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
+  toString(): string {
+    return this.value;
+  }
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+type Part = SafeHtml | string | number | boolean | null | undefined | Part[];
+
+function render(part: Part): string {
+  if (part === null || part === undefined || part === false) return '';
+  if (part instanceof SafeHtml) return part.value;
+  if (Array.isArray(part)) return part.map(render).join('');
+  return escapeHtml(String(part));
+}
+
+export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml {
+  let out = strings[0]!;
+  values.forEach((v, i) => {
+    out += render(v) + strings[i + 1]!;
+  });
+  return new SafeHtml(out);
+}
+
+export function raw(trusted: string): SafeHtml {
+  return new SafeHtml(trusted);
+}
+
+export interface PageOptions {
+  title: string;
+  body: SafeHtml;
+  scripts?: string[];
+}
+
+export function page({ title, body, scripts = [] }: PageOptions): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Tessera</title>
+<link rel="stylesheet" href="/static/tessera.css">
+${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
+</head>
+<body>
+<main class="card">
+<p class="brand" aria-hidden="true">Tessera</p>
+${body}
+</main>
+</body>
+</html>`.value;
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import { ZodError } from 'zod';
+import type { AppContext } from '../app/context.ts';
+import { HttpError } from './errors.ts';
+import { addSecurityHeaders } from './security-headers.ts';
+import { addMetrics } from './metrics.ts';
+import { healthRoutes } from './routes/health.ts';
+import { setupRoutes } from './routes/setup.ts';
+import { staticRoutes } from './routes/static.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    trustProxy: ctx.config.trustProxy,
+    bodyLimit: 256 * 1024,
+    // Keep an incoming request id when it is well-formed, so logs join up across a proxy.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
+  });
+  app.decorate('ctx', ctx);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Our own request log: the path without its query string, which may carry tokens.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    if (error instanceof ZodError) {
+      const issue = error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      return reply.status(400).send({ error: 'invalid_request', message: `${where}${issue?.message ?? 'invalid input'}` });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return reply.status(status).send({ error: 'invalid_request', message: (error as Error).message });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({ error: 'server_error', message: 'internal error', request_id: request.id });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  await app.register(formbody);
+  await app.register(cookie);
+  addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:') });
+  addMetrics(app);
+
+  await app.register(healthRoutes);
+  await app.register(setupRoutes);
+  await app.register(staticRoutes);
+  return app;
+}

@@ -1,0 +1,13 @@
+import type { DirectoryTables } from '../directory/tables.ts';
+import type { AuditTables } from '../audit/tables.ts';
+import type { PasswordTables } from '../methods/password/tables.ts';
+
+/**
+ * The whole store as Kysely sees it. Each capability declares its own tables
+ * beside its code and is composed here; migrations under ./migrations create them.
+ *
+ * Conventions shared by both engines: ids are text (UUIDs), times are ISO-8601
+ * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
+ * structured values are JSON text.
+ */
+export interface Database extends DirectoryTables, AuditTables, PasswordTables {}

@@ -1,0 +1,41 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Adapts Node's built-in SQLite to the shape Kysely's SqliteDialect expects.
+ * The built-in module needs no native build, so a fresh clone installs with
+ * no compiler and no binary download.
+ */
+export function openSqlite(file: string): SqliteDatabase {
+  const db = new DatabaseSync(file);
+  // WAL lets the CLI read and write while the server runs; the busy timeout makes
+  // a second process wait for the write lock instead of failing at once.
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA busy_timeout = 10000');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA synchronous = NORMAL');
+  return {
+    close: () => db.close(),
+    prepare: (sql: string) => wrap(db.prepare(sql)),
+  };
+}
+
+type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
+
+function toParams(parameters: ReadonlyArray<unknown>): Param[] {
+  return parameters.map((p) => {
+    if (p === undefined) return null;
+    if (typeof p === 'boolean') return p ? 1 : 0;
+    if (p instanceof Date) return p.toISOString();
+    return p as Param;
+  });
+}
+
+function wrap(stmt: StatementSync): SqliteStatement {
+  return {
+    reader: stmt.columns().length > 0,
+    all: (parameters) => stmt.all(...toParams(parameters)),
+    run: (parameters) => stmt.run(...toParams(parameters)),
+    iterate: (parameters) => stmt.iterate(...toParams(parameters)) as IterableIterator<unknown>,
+  };
+}
