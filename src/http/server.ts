@@ -10,6 +10,10 @@ import { addMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { staticRoutes } from './routes/static.ts';
+import { adminRoutes } from './routes/admin/index.ts';
+import { openapiRoutes } from './openapi.ts';
+import { signinRoutes } from './routes/signin/routes.ts';
+import { accountRoutes } from './routes/account/routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,5 +76,9 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(setupRoutes);
   await app.register(staticRoutes);
+  await app.register(adminRoutes, { prefix: '/api/admin' });
+  await app.register(openapiRoutes);
+  await app.register(signinRoutes);
+  await app.register(accountRoutes);
   return app;
 }

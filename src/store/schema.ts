@@ -1,6 +1,8 @@
 import type { DirectoryTables } from '../directory/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { PasswordTables } from '../methods/password/tables.ts';
+import type { SigninTables } from '../signin/tables.ts';
+import type { OidcTables } from '../protocols/oidc/tables.ts';
 
 /**
  * The whole store as Kysely sees it. Each capability declares its own tables
@@ -10,4 +12,4 @@ import type { PasswordTables } from '../methods/password/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, SigninTables, OidcTables {}

@@ -1,0 +1,30 @@
+import { findUserByUsername } from '../../directory/users.ts';
+import { auditedChange } from '../../audit/append.ts';
+import { revokeAllSessions } from '../../signin/session/sessions.ts';
+import { revokeAllForAccount } from '../../protocols/oidc/revoke.ts';
+import { CliError, cliActor, parse, printJson, withContext, type Io } from '../support.ts';
+
+export const summary = 'end sessions: session revoke-all <username> (also revokes refresh tokens)';
+const USAGE = 'tessera session revoke-all <username> [--json]';
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false } }, USAGE);
+  const [sub, username] = positionals;
+  if (sub !== 'revoke-all' || !username || positionals.length > 2) throw new CliError(`usage: ${USAGE}`, 2);
+  return withContext(async (ctx) => {
+    const user = await findUserByUsername(ctx.store.db, username);
+    if (!user) throw new CliError(`no user named ${username}`);
+    const result = await auditedChange(ctx.store, async (trx, record) => {
+      const sessions = await revokeAllSessions(trx, user.id);
+      const after = { sessions_revoked: sessions };
+      await record({ actor: cliActor(), action: 'session.revoke_all', target: `user:${user.id}`, after });
+      return after;
+    });
+    // oidc-provider's own records (its sessions, grants, refresh and access tokens) live beside ours.
+    const oidc = await revokeAllForAccount(ctx.store, user.id);
+    const summaryObj = { user: user.username, ...result, ...oidc };
+    if (values.json) printJson(io, summaryObj);
+    else io.out(`revoked ${result.sessions_revoked} session(s) and every app token of ${user.username}`);
+    return 0;
+  });
+}

@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { html, page } from '../../html.ts';
+import { loadSession, revokeSession, type IdpSession } from '../../../signin/session/sessions.ts';
+import {
+  loadTransaction, saveTransaction, startTransaction, transactionKey, type SigninTransaction,
+} from '../../../signin/transaction.ts';
+import { decideNext } from '../../../signin/steps/next.ts';
+import { submitUsername } from '../../../signin/steps/identify.ts';
+import { submitPassword } from '../../../signin/steps/password.ts';
+import { chooseMethod, submitSecondFactor } from '../../../signin/steps/second-factor.ts';
+import { submitTotpRegistration } from '../../../signin/steps/register.ts';
+import { completeSignin } from '../../../signin/steps/complete.ts';
+import { stepUpMethods } from '../../../signin/step-up.ts';
+import type { StepOutcome } from '../../../signin/steps/outcome.ts';
+import {
+  clearSessionCookie, clearTransactionCookie, csrfValid, readSessionCookie, readTransactionCookie, setSessionCookie,
+  setTransactionCookie,
+} from './cookies.ts';
+import { renderStep } from './render.ts';
+import { requestFacts, safeReturnTo } from './request-facts.ts';
+import { expiredView } from './views.ts';
+import { finishInteraction, handleInteraction } from './interaction.ts';
+
+const keyParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'unknown sign-in') });
+const stepParam = keyParam.extend({ step: z.enum(['username', 'password', 'totp', 'backup-code', 'choose', 'register-totp', 'restart']) });
+const form = z.record(z.string(), z.unknown()).nullish();
+const field = (body: Record<string, unknown> | null | undefined, name: string) => {
+  const v = body?.[name];
+  return typeof v === 'string' ? v.slice(0, 1024) : '';
+};
+
+export function expired(reply: FastifyReply): FastifyReply {
+  return reply.status(400).type('text/html; charset=utf-8').send(page({ title: 'Sign-in expired', body: expiredView() }));
+}
+
+/**
+ * The sign-in pages. A page URL is /signin/<key>: the app's interaction uid, or
+ * the transaction id for portal sign-ins. GET shows the current step; each form
+ * posts to /signin/<key>/<step>, and a successful step redirects back (so a
+ * reload never resubmits a password or a code).
+ */
+export async function signinRoutes(app: FastifyInstance): Promise<void> {
+  const ctx = app.ctx;
+
+  async function currentSession(request: FastifyRequest): Promise<IdpSession | null> {
+    return loadSession(ctx.store.db, readSessionCookie(request, ctx.config), ctx.config.session);
+  }
+
+  /** Portal entry: /signin?return_to=/account[&step_up=1] */
+  app.get<{ Querystring: Record<string, unknown> }>('/signin', async (request, reply) => {
+    const returnTo = safeReturnTo(request.query.return_to) ?? '/account';
+    const session = await currentSession(request);
+    if (session && request.query.step_up !== '1') return reply.redirect(returnTo, 303);
+    const stepUp = session && request.query.step_up === '1' ? await stepUpMethods(ctx, session) : undefined;
+    const { transaction, bindingSecret } = await startTransaction(ctx.store.db, {
+      returnTo,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      stepUp,
+    });
+    setTransactionCookie(reply, ctx.config, transaction.id, bindingSecret);
+    if (stepUp) {
+      // Only the missing factor is asked: straight to the second-factor choice.
+      const outcome = await chooseMethodForStepUp(transaction);
+      if (outcome) return handleOutcome(request, reply, outcome, bindingSecret);
+    }
+    return reply.redirect(`/signin/${transaction.id}`, 303);
+  });
+
+  async function chooseMethodForStepUp(t: SigninTransaction): Promise<StepOutcome | null> {
+    return t.step === 'identify' && t.methodsUsed.length ? decideNext(ctx, t) : null;
+  }
+
+  app.get('/signin/:key', async (request, reply) => {
+    const { key } = keyParam.parse(request.params);
+    const secret = readTransactionCookie(request, key);
+    const t = await loadTransaction(ctx.store.db, key, secret);
+    if (t && secret) return renderStep(ctx, reply, t, secret);
+    return handleInteraction(app, request, reply, key, await currentSession(request));
+  });
+
+  app.post('/signin/:key/:step', async (request, reply) => {
+    const { key, step } = stepParam.parse(request.params);
+    const body = form.parse(request.body);
+    const secret = readTransactionCookie(request, key);
+    const t = await loadTransaction(ctx.store.db, key, secret);
+    if (!t || !secret) return expired(reply);
+    if (!csrfValid(secret, body?.csrf)) {
+      return renderStep(ctx, reply, t, secret, 'This form expired. Please try again.', 403);
+    }
+    const req = requestFacts(request);
+    let outcome: StepOutcome;
+    switch (step) {
+      case 'username':
+        outcome = t.step === 'identify' ? await submitUsername(ctx, t, field(body, 'username')) : { kind: 'show', transaction: t };
+        break;
+      case 'password':
+        outcome = t.step === 'password' ? await submitPassword(ctx, t, field(body, 'password'), req) : { kind: 'show', transaction: t };
+        break;
+      case 'totp':
+        outcome = t.step === 'totp' ? await submitSecondFactor(ctx, t, 'totp', field(body, 'code'), req) : { kind: 'show', transaction: t };
+        break;
+      case 'backup-code':
+        outcome = t.step === 'backup_code'
+          ? await submitSecondFactor(ctx, t, 'backup_code', field(body, 'code'), req)
+          : { kind: 'show', transaction: t };
+        break;
+      case 'choose':
+        outcome = await chooseMethod(ctx, t, field(body, 'method'));
+        break;
+      case 'register-totp':
+        outcome = t.step === 'register_totp' ? await submitTotpRegistration(ctx, t, field(body, 'code'), req) : { kind: 'show', transaction: t };
+        break;
+      case 'restart': {
+        if (t.sessionId) return reply.redirect('/account', 303);
+        t.step = 'identify';
+        t.userId = null;
+        t.usernameTyped = null;
+        t.methodsUsed = [];
+        t.enrolmentId = null;
+        await saveTransaction(ctx.store.db, t);
+        outcome = { kind: 'show', transaction: t };
+        break;
+      }
+    }
+    return handleOutcome(request, reply, outcome, secret);
+  });
+
+  async function handleOutcome(request: FastifyRequest, reply: FastifyReply, outcome: StepOutcome, secret: string) {
+    const t = outcome.transaction;
+    if (outcome.kind === 'show') {
+      if (outcome.error) return renderStep(ctx, reply, t, secret, outcome.error, outcome.status ?? 400);
+      return reply.redirect(`/signin/${transactionKey(t)}`, 303);
+    }
+    const session = await currentSession(request);
+    const done = await completeSignin(ctx, t, requestFacts(request), session);
+    clearTransactionCookie(reply, transactionKey(t));
+    if (done.sessionToken) setSessionCookie(reply, ctx.config, done.sessionToken, ctx.config.session.absoluteSeconds);
+    if (t.interactionUid) return finishInteraction(app, request, reply, done);
+    return reply.redirect(t.returnTo ?? '/account', 303);
+  }
+
+  /** Sign out of Tessera (apps use RP-initiated logout, which ends this too). */
+  app.post('/signout', async (request, reply) => {
+    const session = await currentSession(request);
+    if (session) await revokeSession(ctx.store.db, session.id);
+    clearSessionCookie(reply, ctx.config);
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(page({ title: 'Signed out', body: html`<h1>You are signed out</h1><p><a class="button" href="/account">Sign in again</a></p>` }));
+  });
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, Tx } from '../store/store.ts';
+import type { SigninLogTable } from '../signin/tables.ts';
+
+/**
+ * One row per sign-in attempt, whatever its outcome: every failed factor, every
+ * lock, every success. Reason codes are stable identifiers that detections,
+ * reports and the admin console key on; never a secret or a typed code.
+ */
+export type SigninResult = SigninLogTable['result'];
+
+export interface SigninLogEntry {
+  userId?: string | null;
+  username?: string | null;
+  clientId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  methodsTried?: string[];
+  methodsUsed?: string[];
+  result: SigninResult;
+  reason: string;
+  transactionId?: string | null;
+  reportOnly?: unknown;
+  at?: Date;
+}
+
+export interface SigninLogRow {
+  id: string;
+  at: string;
+  userId: string | null;
+  username: string | null;
+  clientId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  methodsTried: string[];
+  methodsUsed: string[];
+  result: SigninResult;
+  reason: string;
+  transactionId: string | null;
+  reportOnly: unknown;
+}
+
+export async function writeSigninLog(db: Db | Tx, entry: SigninLogEntry): Promise<void> {
+  await db
+    .insertInto('signin_log')
+    .values({
+      id: randomUUID(),
+      at: (entry.at ?? new Date()).toISOString(),
+      user_id: entry.userId ?? null,
+      username: entry.username?.slice(0, 256) ?? null,
+      client_id: entry.clientId ?? null,
+      ip: entry.ip ?? null,
+      user_agent: entry.userAgent?.slice(0, 512) ?? null,
+      methods_tried: JSON.stringify(entry.methodsTried ?? []),
+      methods_used: JSON.stringify(entry.methodsUsed ?? []),
+      result: entry.result,
+      reason: entry.reason,
+      transaction_id: entry.transactionId ?? null,
+      report_only: entry.reportOnly === undefined ? null : JSON.stringify(entry.reportOnly),
+    })
+    .execute();
+}
+
+export interface SigninQuery {
+  userId?: string;
+  since?: string;
+  result?: SigninResult;
+  limit?: number;
+}
+
+export async function listSignins(db: Db, query: SigninQuery = {}): Promise<SigninLogRow[]> {
+  let q = db.selectFrom('signin_log').selectAll();
+  if (query.userId) q = q.where('user_id', '=', query.userId);
+  if (query.since) q = q.where('at', '>=', query.since);
+  if (query.result) q = q.where('result', '=', query.result);
+  const rows = await q.orderBy('at', 'desc').orderBy('id').limit(Math.min(query.limit ?? 100, 1000)).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    userId: r.user_id,
+    username: r.username,
+    clientId: r.client_id,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    methodsTried: JSON.parse(r.methods_tried) as string[],
+    methodsUsed: JSON.parse(r.methods_used) as string[],
+    result: r.result,
+    reason: r.reason,
+    transactionId: r.transaction_id,
+    reportOnly: r.report_only ? (JSON.parse(r.report_only) as unknown) : null,
+  }));
+}

@@ -1,0 +1,148 @@
+import type { Db, Tx } from '../../store/store.ts';
+import { issueToken, parseToken, secretMatches } from '../../app/opaque-token.ts';
+import type { IdpSessionsTable } from '../tables.ts';
+
+/**
+ * The identity provider's own session: what lets a person reach a second app
+ * without signing in again, and what the self-service portal runs on. Stored
+ * server-side (any node can read it), the cookie holds only an opaque token.
+ * It ends at the first of: idle timeout, absolute timeout, sign-out, revocation.
+ */
+export const SESSION_TOKEN_PREFIX = 'tss';
+/** Writing last_seen on every request would make every page view a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface IdpSession {
+  id: string;
+  userId: string;
+  amr: string[];
+  acr: string;
+  authTime: Date;
+  mfaAt: Date | null;
+  createdAt: Date;
+  idleExpiresAt: Date;
+  absoluteExpiresAt: Date;
+}
+
+export interface SessionTimeouts {
+  idleSeconds: number;
+  absoluteSeconds: number;
+}
+
+function toSession(row: IdpSessionsTable): IdpSession {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    amr: JSON.parse(row.amr) as string[],
+    acr: row.acr,
+    authTime: new Date(row.auth_time),
+    mfaAt: row.mfa_at ? new Date(row.mfa_at) : null,
+    createdAt: new Date(row.created_at),
+    idleExpiresAt: new Date(row.idle_expires_at),
+    absoluteExpiresAt: new Date(row.absolute_expires_at),
+  };
+}
+
+export interface NewSession {
+  userId: string;
+  amr: string[];
+  acr: string;
+  mfa: boolean;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** A session started with a Temporary Access Pass may not outlive the pass. */
+  notAfter?: Date;
+}
+
+export async function createSession(
+  db: Db | Tx,
+  input: NewSession,
+  timeouts: SessionTimeouts,
+  now = new Date(),
+): Promise<{ token: string; session: IdpSession }> {
+  const issued = issueToken(SESSION_TOKEN_PREFIX);
+  let absolute = new Date(now.getTime() + timeouts.absoluteSeconds * 1000);
+  if (input.notAfter && input.notAfter < absolute) absolute = input.notAfter;
+  const idle = new Date(Math.min(now.getTime() + timeouts.idleSeconds * 1000, absolute.getTime()));
+  const row: IdpSessionsTable = {
+    id: issued.id,
+    secret_hash: issued.secretHash,
+    user_id: input.userId,
+    amr: JSON.stringify(input.amr),
+    acr: input.acr,
+    auth_time: now.toISOString(),
+    mfa_at: input.mfa ? now.toISOString() : null,
+    created_at: now.toISOString(),
+    last_seen_at: now.toISOString(),
+    idle_expires_at: idle.toISOString(),
+    absolute_expires_at: absolute.toISOString(),
+    revoked_at: null,
+    ip: input.ip ?? null,
+    user_agent: input.userAgent?.slice(0, 512) ?? null,
+  };
+  await db.insertInto('idp_sessions').values(row).execute();
+  return { token: issued.token, session: toSession(row) };
+}
+
+/** Returns the live session a cookie names, sliding its idle expiry; null if it is gone or over. */
+export async function loadSession(
+  db: Db,
+  token: string | undefined,
+  timeouts: SessionTimeouts,
+  now = new Date(),
+): Promise<IdpSession | null> {
+  if (!token) return null;
+  const parsed = parseToken(SESSION_TOKEN_PREFIX, token);
+  if (!parsed) return null;
+  const row = await db.selectFrom('idp_sessions').selectAll().where('id', '=', parsed.id).executeTakeFirst();
+  if (!row || !secretMatches(parsed.secret, row.secret_hash) || row.revoked_at) return null;
+  const iso = now.toISOString();
+  if (row.idle_expires_at <= iso || row.absolute_expires_at <= iso) return null;
+  const user = await db.selectFrom('users').select('status').where('id', '=', row.user_id).executeTakeFirst();
+  if (!user || user.status !== 'active') return null;
+  if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_INTERVAL_MS) {
+    const idle = new Date(Math.min(now.getTime() + timeouts.idleSeconds * 1000, new Date(row.absolute_expires_at).getTime()));
+    row.idle_expires_at = idle.toISOString();
+    await db
+      .updateTable('idp_sessions')
+      .set({ last_seen_at: iso, idle_expires_at: row.idle_expires_at })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return toSession(row);
+}
+
+/**
+ * Records a step-up or re-authentication: the factors just verified become the
+ * session's, and the times that "recent sign-in" rules look at move to now.
+ */
+export async function upgradeSession(db: Db | Tx, id: string, amr: string[], acr: string, now = new Date()): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .updateTable('idp_sessions')
+    .set({ amr: JSON.stringify(amr), acr, auth_time: at, last_seen_at: at, ...(amr.includes('mfa') ? { mfa_at: at } : {}) })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function revokeSession(db: Db | Tx, id: string, now = new Date()): Promise<void> {
+  await db.updateTable('idp_sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+/** Returns how many live sessions were ended. */
+export async function revokeAllSessions(db: Db | Tx, userId: string, now = new Date()): Promise<number> {
+  const res = await db
+    .updateTable('idp_sessions')
+    .set({ revoked_at: now.toISOString() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('absolute_expires_at', '>', now.toISOString())
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<void> {
+  // Kept a day past their end so "where was I signed in" still shows recent ones.
+  const cutoff = new Date(now.getTime() - 24 * 3600 * 1000).toISOString();
+  await db.deleteFrom('idp_sessions').where('absolute_expires_at', '<', cutoff).execute();
+}

@@ -1,0 +1,46 @@
+import type { AppContext } from '../../app/context.ts';
+import { writeSigninLog } from '../../monitor/signin-log.ts';
+import { acrFor, amrFor } from '../acr.ts';
+import { createSession, upgradeSession, type IdpSession } from '../session/sessions.ts';
+import { endTransaction, type SigninTransaction } from '../transaction.ts';
+import type { RequestFacts } from './outcome.ts';
+import { logBase } from './password.ts';
+
+export interface Completed {
+  userId: string;
+  amr: string[];
+  acr: string;
+  /** Set when a new session was created: the cookie to hand the browser. */
+  sessionToken?: string;
+  sessionId: string;
+  authTime: Date;
+}
+
+/**
+ * Ends a successful sign-in: a new IdP session, or the stepped-up one gaining
+ * the factors just verified; one success row in the sign-in log; the
+ * transaction removed so it cannot be finished twice.
+ */
+export async function completeSignin(
+  ctx: AppContext,
+  t: SigninTransaction,
+  req: RequestFacts,
+  current: IdpSession | null,
+): Promise<Completed> {
+  const db = ctx.store.db;
+  const userId = t.userId!;
+  const amr = amrFor(t.methodsUsed);
+  const acr = acrFor(t.methodsUsed);
+  await writeSigninLog(db, logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'));
+  await endTransaction(db, t.id);
+  if (current && t.sessionId === current.id && current.userId === userId) {
+    await upgradeSession(db, current.id, amr, acr);
+    return { userId, amr, acr, sessionId: current.id, authTime: current.authTime };
+  }
+  const { token, session } = await createSession(
+    db,
+    { userId, amr, acr, mfa: amr.includes('mfa'), ip: req.ip, userAgent: req.userAgent },
+    ctx.config.session,
+  );
+  return { userId, amr, acr, sessionToken: token, sessionId: session.id, authTime: session.authTime };
+}

@@ -1,0 +1,20 @@
+import type { AppContext } from '../../app/context.ts';
+import { findUserByUsername } from '../../directory/users.ts';
+import { saveTransaction, type SigninTransaction } from '../transaction.ts';
+import { show, type StepOutcome } from './outcome.ts';
+
+/**
+ * The name is remembered and the person always moves on to the password step,
+ * known or not, active or not: the answer must not tell who has an account.
+ */
+export async function submitUsername(ctx: AppContext, t: SigninTransaction, username: string): Promise<StepOutcome> {
+  const typed = username.trim();
+  if (!typed) return show(t, 'Enter your username.', 400);
+  if (typed.length > 256) return show(t, 'That username is too long.', 400);
+  const user = await findUserByUsername(ctx.store.db, typed).catch(() => undefined);
+  t.usernameTyped = typed;
+  t.userId = user?.id ?? null;
+  t.step = 'password';
+  await saveTransaction(ctx.store.db, t);
+  return show(t);
+}

@@ -1,0 +1,141 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Db, Tx } from '../store/store.ts';
+import { sha256, secretMatches } from '../app/opaque-token.ts';
+import type { SigninStep, SigninTransactionsTable } from './tables.ts';
+
+/**
+ * A sign-in in progress, kept in the store so any node can continue it. Each
+ * step loads it, does one thing and saves it. It is bound to the browser that
+ * started it by a secret in a cookie: knowing the id alone continues nothing.
+ */
+export const TRANSACTION_TTL_MS = 15 * 60 * 1000;
+
+export interface SigninTransaction {
+  id: string;
+  interactionUid: string | null;
+  clientId: string | null;
+  returnTo: string | null;
+  usernameTyped: string | null;
+  userId: string | null;
+  step: SigninStep;
+  methodsUsed: string[];
+  methodsTried: string[];
+  requiredAcr: string | null;
+  sessionId: string | null;
+  enrolmentId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  expiresAt: Date;
+}
+
+function fromRow(r: SigninTransactionsTable): SigninTransaction {
+  return {
+    id: r.id,
+    interactionUid: r.interaction_uid,
+    clientId: r.client_id,
+    returnTo: r.return_to,
+    usernameTyped: r.username_typed,
+    userId: r.user_id,
+    step: r.step,
+    methodsUsed: JSON.parse(r.methods_used) as string[],
+    methodsTried: JSON.parse(r.methods_tried) as string[],
+    requiredAcr: r.required_acr,
+    sessionId: r.session_id,
+    enrolmentId: r.enrolment_id,
+    ip: r.ip,
+    userAgent: r.user_agent,
+    expiresAt: new Date(r.expires_at),
+  };
+}
+
+export interface StartInput {
+  interactionUid?: string | null;
+  clientId?: string | null;
+  returnTo?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Step-up of an existing session: user known, its factors already count. */
+  stepUp?: { sessionId: string; userId: string; username: string; methods: string[] };
+  requiredAcr?: string | null;
+}
+
+export async function startTransaction(
+  db: Db | Tx,
+  input: StartInput,
+  now = new Date(),
+): Promise<{ transaction: SigninTransaction; bindingSecret: string }> {
+  const bindingSecret = randomBytes(32).toString('base64url');
+  const row: SigninTransactionsTable = {
+    id: randomUUID(),
+    binding_hash: sha256(bindingSecret),
+    interaction_uid: input.interactionUid ?? null,
+    client_id: input.clientId ?? null,
+    return_to: input.returnTo ?? null,
+    username_typed: input.stepUp?.username ?? null,
+    user_id: input.stepUp?.userId ?? null,
+    // Re-authenticating a known user with no second factor starts at the password.
+    step: input.stepUp && input.stepUp.methods.length === 0 ? 'password' : 'identify',
+    methods_used: JSON.stringify(input.stepUp?.methods ?? []),
+    methods_tried: '[]',
+    required_acr: input.requiredAcr ?? null,
+    session_id: input.stepUp?.sessionId ?? null,
+    enrolment_id: null,
+    ip: input.ip ?? null,
+    user_agent: input.userAgent?.slice(0, 512) ?? null,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + TRANSACTION_TTL_MS).toISOString(),
+  };
+  await db.insertInto('signin_transactions').values(row).execute();
+  return { transaction: fromRow(row), bindingSecret };
+}
+
+/** The key in a sign-in page's URL: the app's interaction uid, or the transaction id for the portal. */
+export function transactionKey(t: SigninTransaction): string {
+  return t.interactionUid ?? t.id;
+}
+
+export async function loadTransaction(
+  db: Db | Tx,
+  key: string,
+  bindingSecret: string | undefined,
+  now = new Date(),
+): Promise<SigninTransaction | null> {
+  if (!bindingSecret || !/^[A-Za-z0-9_-]{8,64}$/.test(key)) return null;
+  const row = await db
+    .selectFrom('signin_transactions')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', key), eb('interaction_uid', '=', key)]))
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  if (!row || !secretMatches(bindingSecret, row.binding_hash)) return null;
+  if (row.expires_at <= now.toISOString()) return null;
+  return fromRow(row);
+}
+
+export async function saveTransaction(db: Db | Tx, t: SigninTransaction, now = new Date()): Promise<void> {
+  await db
+    .updateTable('signin_transactions')
+    .set({
+      username_typed: t.usernameTyped,
+      user_id: t.userId,
+      step: t.step,
+      methods_used: JSON.stringify(t.methodsUsed),
+      methods_tried: JSON.stringify(t.methodsTried),
+      required_acr: t.requiredAcr,
+      session_id: t.sessionId,
+      enrolment_id: t.enrolmentId,
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', t.id)
+    .execute();
+}
+
+/** A finished or abandoned transaction is removed so it cannot be replayed. */
+export async function endTransaction(db: Db | Tx, id: string): Promise<void> {
+  await db.deleteFrom('signin_transactions').where('id', '=', id).execute();
+}
+
+export async function deleteExpiredTransactions(db: Db, now = new Date()): Promise<void> {
+  await db.deleteFrom('signin_transactions').where('expires_at', '<=', now.toISOString()).execute();
+}

@@ -1,0 +1,21 @@
+import type { Db } from '../store/store.ts';
+import { findUserById, rolesOf, type User } from '../directory/users.ts';
+import { listUserMethods } from '../methods/list.ts';
+
+export interface UserFacts {
+  user: User;
+  roles: string[];
+  isAdmin: boolean;
+  /** Types of the active second factors the user has registered (totp, backup_code, …). */
+  secondFactors: string[];
+}
+
+/** What the engine needs to know about a user to decide the next step. */
+export async function loadUserFacts(db: Db, userId: string): Promise<UserFacts | null> {
+  const user = await findUserById(db, userId);
+  if (!user) return null;
+  const roles = await rolesOf(db, userId);
+  const methods = await listUserMethods(db, userId);
+  const secondFactors = [...new Set(methods.map((m) => m.type).filter((t) => t !== 'password'))];
+  return { user, roles, isAdmin: roles.length > 0, secondFactors };
+}
