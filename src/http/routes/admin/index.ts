@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { registerOperations, type Operation } from './operation.ts';
+import { userOperations } from './users.ts';
+import { groupOperations } from './groups.ts';
+import { roleOperations } from './roles.ts';
+import { deviceOperations } from './devices.ts';
+import { tokenOperations } from './tokens.ts';
+import { auditOperations } from './audit.ts';
+
+/** Every admin API operation, in the order the OpenAPI document lists them. */
+export const ADMIN_OPERATIONS: readonly Operation[] = [
+  ...userOperations,
+  ...groupOperations,
+  ...roleOperations,
+  ...deviceOperations,
+  ...tokenOperations,
+  ...auditOperations,
+];
+
+export const ADMIN_PREFIX = '/api/admin';
+
+/** The admin API; registered with `{ prefix: '/api/admin' }`. */
+export async function adminRoutes(app: FastifyInstance): Promise<void> {
+  registerOperations(app, ADMIN_OPERATIONS);
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { PERMISSIONS, ROLES } from '../../../directory/roles.ts';
+import { USER_KINDS, USER_STATUSES } from '../../../directory/users.ts';
+import { DEVICE_STATUSES } from '../../../directory/devices.ts';
+
+/**
+ * The shapes the admin API answers with. Handlers return the services' own
+ * types, which TypeScript checks against these, and each response is parsed
+ * through its schema before it is sent; the OpenAPI document is generated from them.
+ */
+const time = z.iso.datetime({ offset: true });
+const id = z.string().min(1);
+
+export const idParams = z.object({ id: id.max(128) });
+
+export const userOut = z.object({
+  id,
+  username: z.string(),
+  email: z.string().nullable(),
+  displayName: z.string().nullable(),
+  status: z.enum(USER_STATUSES),
+  kind: z.enum(USER_KINDS),
+  createdAt: time,
+  updatedAt: time,
+});
+
+export const roleGrantOut = z.object({ userId: id, role: z.enum(ROLES), grantedAt: time, grantedBy: z.string() });
+
+export const userDetailOut = userOut.extend({
+  roles: z.array(roleGrantOut),
+  groups: z.array(z.object({ id, name: z.string() })),
+  hasPassword: z.boolean(),
+});
+
+export const groupOut = z.object({
+  id,
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: time,
+  memberCount: z.number().int(),
+});
+
+export const groupDetailOut = groupOut.extend({ members: z.array(userOut) });
+
+export const roleDefinitionOut = z.object({
+  name: z.enum(ROLES),
+  permissions: z.array(z.enum(PERMISSIONS)),
+  privileged: z.boolean(),
+});
+
+export const deviceOut = z.object({
+  id,
+  userId: id,
+  label: z.string(),
+  platform: z.string().nullable(),
+  managed: z.boolean(),
+  compliant: z.boolean(),
+  status: z.enum(DEVICE_STATUSES),
+  lastSeenAt: time.nullable(),
+  createdAt: time,
+  updatedAt: time,
+});
+
+export const apiTokenOut = z.object({
+  id,
+  name: z.string(),
+  role: z.string(),
+  createdAt: time,
+  createdBy: z.string(),
+  expiresAt: time.nullable(),
+  revokedAt: time.nullable(),
+  lastUsedAt: time.nullable(),
+});
+
+export const issuedApiTokenOut = apiTokenOut.extend({
+  token: z.string().describe('The bearer token. Shown in this response only; store it now.'),
+});
+
+export const auditEntryOut = z.object({
+  seq: z.number().int(),
+  id,
+  at: time,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  requestId: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  hash: z.string(),
+});
+
+export const auditVerifyOut = z.object({
+  ok: z.boolean(),
+  entries: z.number().int(),
+  head: z.string().optional(),
+  broken: z.object({ seq: z.number().int(), id, reason: z.string() }).optional(),
+});
+
+export const errorOut = z.object({
+  error: z.string().describe('A machine-readable code'),
+  message: z.string().describe('Why, in words a person can act on'),
+});
+
+/** Listings answer { items: [...] }, leaving room for paging fields later. */
+export function listOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item) });
+}
