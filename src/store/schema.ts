@@ -1,6 +1,7 @@
 import type { DirectoryTables } from '../directory/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { PasswordTables } from '../methods/password/tables.ts';
+import type { MethodsTables } from '../methods/tables.ts';
 import type { SigninTables } from '../signin/tables.ts';
 import type { OidcTables } from '../protocols/oidc/tables.ts';
 
@@ -12,4 +13,4 @@ import type { OidcTables } from '../protocols/oidc/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, SigninTables, OidcTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, OidcTables {}

@@ -1,0 +1,6 @@
+import type { BackupCodeTables } from './backup-codes/tables.ts';
+import type { ThrottleTables } from './throttle/tables.ts';
+import type { TotpTables } from './totp/tables.ts';
+
+/** The methods' tables (besides password, declared on its own), composed into the store's Database. */
+export interface MethodsTables extends TotpTables, BackupCodeTables, ThrottleTables {}
