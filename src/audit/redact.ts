@@ -10,7 +10,9 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SECRET_KEY.test(k) && v !== null && v !== undefined ? REDACTED : redact(v, depth + 1);
+    // Counts and flags (tokens_revoked: 3, has_password: true) carry no secret and stay readable.
+    const secretShaped = v !== null && v !== undefined && typeof v !== 'number' && typeof v !== 'boolean';
+    out[k] = SECRET_KEY.test(k) && secretShaped ? REDACTED : redact(v, depth + 1);
   }
   return out;
 }

@@ -1,3 +1,5 @@
+import { amrFor as methodAmr, isMethodType } from '../methods/method.ts';
+
 /**
  * Authentication context classes, weakest first, and the RFC 8176 amr values
  * a set of verified methods yields. Pure: no I/O.
@@ -25,24 +27,9 @@ export function acrSatisfies(reached: string, required: string): boolean {
   return r >= 0 && r >= acrRank(required);
 }
 
-/** Which factor kind each method is, and the amr it contributes. */
-const METHOD_FACTS: Record<string, { factor: 'knowledge' | 'possession' | 'inherence'; amr: string[] }> = {
-  password: { factor: 'knowledge', amr: ['pwd'] },
-  totp: { factor: 'possession', amr: ['otp'] },
-  backup_code: { factor: 'possession', amr: ['otp'] },
-};
-
+/** RFC 8176 amr of the methods verified so far (unknown names are ignored). */
 export function amrFor(methods: readonly string[]): string[] {
-  const amr = new Set<string>();
-  const factors = new Set<string>();
-  for (const m of methods) {
-    const facts = METHOD_FACTS[m];
-    if (!facts) continue;
-    facts.amr.forEach((a) => amr.add(a));
-    factors.add(facts.factor);
-  }
-  if (factors.size >= 2) amr.add('mfa');
-  return [...amr].sort();
+  return methodAmr(methods.filter(isMethodType));
 }
 
 /** The strongest acr the verified methods reach. */

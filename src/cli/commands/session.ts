@@ -1,7 +1,7 @@
 import { findUserByUsername } from '../../directory/users.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { revokeAllSessions } from '../../signin/session/sessions.ts';
-import { revokeAllForAccount } from '../../protocols/oidc/revoke.ts';
+import { revokeAllForAccountIn } from '../../protocols/oidc/adapter.ts';
 import { CliError, cliActor, parse, printJson, withContext, type Io } from '../support.ts';
 
 export const summary = 'end sessions: session revoke-all <username> (also revokes refresh tokens)';
@@ -16,13 +16,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!user) throw new CliError(`no user named ${username}`);
     const result = await auditedChange(ctx.store, async (trx, record) => {
       const sessions = await revokeAllSessions(trx, user.id);
-      const after = { sessions_revoked: sessions };
+      // oidc-provider's own records (its sessions, grants, refresh and access tokens) live beside ours.
+      const apps = await revokeAllForAccountIn(trx, user.id);
+      const after = { sessions_revoked: sessions, app_sessions_revoked: apps.sessions, grants_revoked: apps.grants, tokens_revoked: apps.tokens };
       await record({ actor: cliActor(), action: 'session.revoke_all', target: `user:${user.id}`, after });
       return after;
     });
-    // oidc-provider's own records (its sessions, grants, refresh and access tokens) live beside ours.
-    const oidc = await revokeAllForAccount(ctx.store, user.id);
-    const summaryObj = { user: user.username, ...result, ...oidc };
+    const summaryObj = { user: user.username, ...result };
     if (values.json) printJson(io, summaryObj);
     else io.out(`revoked ${result.sessions_revoked} session(s) and every app token of ${user.username}`);
     return 0;

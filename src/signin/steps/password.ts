@@ -1,7 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { findUserById } from '../../directory/users.ts';
-import { checkPassword } from '../../methods/password/service.ts';
-import { checkThrottle, recordFailure, recordSuccess } from '../../methods/throttle/index.ts';
+import { verifyPasswordAttempt } from '../../methods/password/attempt.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { decideNext } from './next.ts';
@@ -9,7 +8,10 @@ import { show, type RequestFacts, type StepOutcome } from './outcome.ts';
 
 export const BAD_CREDENTIALS = 'Incorrect username or password.';
 
-export function lockedMessage(retryAfterMs: number): string {
+export function lockedMessage(retryAfterMs: number | null | undefined): string {
+  if (retryAfterMs === null || retryAfterMs === undefined) {
+    return 'Too many failed attempts: this is locked until your helpdesk unlocks it.';
+  }
   const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
   return retryAfterMs < 60_000
     ? `Too many attempts. Wait ${Math.ceil(retryAfterMs / 1000)} seconds and try again.`
@@ -30,24 +32,27 @@ export async function submitPassword(
   const db = ctx.store.db;
   const user = t.userId ? await findUserById(db, t.userId) : undefined;
   const active = user?.status === 'active';
-  const throttleKey = { userId: t.userId ?? `unknown:${(t.usernameTyped ?? '').toLowerCase()}`, method: 'password', ip: req.ip };
-
-  const gate = await checkThrottle(ctx.store, throttleKey);
-  if (!gate.allowed) {
-    await writeSigninLog(db, logBase(t, req, 'locked', `password_${gate.reason}`));
-    return show(t, lockedMessage(gate.retryAfterMs), 429);
-  }
-
-  const ok = await checkPassword(ctx.store, active ? t.userId! : undefined, password);
   t.methodsTried.push('password');
-  if (!ok) {
-    const after = await recordFailure(ctx.store, throttleKey);
-    const reason = !user ? 'unknown_user' : !active ? 'user_disabled' : 'bad_password';
-    await writeSigninLog(db, logBase(t, req, after.locked ? 'locked' : 'failure', after.locked ? `${reason}_locked` : reason));
+  // The throttle is checked and counted in one step before the hash is compared, so a
+  // parallel burst of guesses cannot all slip past the limit. Unknown names are throttled too.
+  const result = await verifyPasswordAttempt(ctx.store, {
+    userId: active ? t.userId! : undefined,
+    throttleAs: t.userId ?? `unknown:${(t.usernameTyped ?? '').toLowerCase()}`,
+    password,
+    ip: req.ip,
+  });
+  if (!result.ok) {
     await saveTransaction(db, t);
-    return show(t, after.locked ? lockedMessage(after.retryAfterMs ?? 15 * 60_000) : BAD_CREDENTIALS, 401);
+    const why = !user ? 'unknown_user' : !active ? 'user_disabled' : 'bad_password';
+    if (result.reason === 'locked' || result.justLocked) {
+      // justLocked: this very failure tripped the lock; otherwise the lock refused the attempt.
+      const reason = result.justLocked ? `${why}_locked` : `password_${result.throttle ?? 'locked'}`;
+      await writeSigninLog(db, logBase(t, req, 'locked', reason));
+      return show(t, lockedMessage(result.retryAfterMs), 429);
+    }
+    await writeSigninLog(db, logBase(t, req, 'failure', why));
+    return show(t, BAD_CREDENTIALS, 401);
   }
-  await recordSuccess(ctx.store, throttleKey);
   t.methodsUsed.push('password');
   return decideNext(ctx, t);
 }

@@ -30,9 +30,10 @@ export async function submitSecondFactor(
   const result = await VERIFIERS[method](ctx, t.userId, cleaned, { ip: req.ip });
   if (!result.ok) {
     await saveTransaction(ctx.store.db, t);
-    const locked = result.reason === 'locked';
-    await writeSigninLog(ctx.store.db, logBase(t, req, locked ? 'locked' : 'failure', `${method}_${result.reason}`));
-    if (locked) return show(t, lockedMessage(result.retryAfterMs ?? 15 * 60_000), 429);
+    const locked = result.reason === 'locked' || result.justLocked === true;
+    const reason = result.justLocked ? `${method}_${result.reason}_locked` : locked ? `${method}_${result.throttle ?? 'locked'}` : `${method}_${result.reason}`;
+    await writeSigninLog(ctx.store.db, logBase(t, req, locked ? 'locked' : 'failure', reason));
+    if (locked) return show(t, lockedMessage(result.retryAfterMs), 429);
     if (result.reason === 'replayed') return show(t, 'That code was already used. Wait for the next code.', 401);
     return show(t, WRONG[method], 401);
   }
