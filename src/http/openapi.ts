@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Operation } from './routes/admin/operation.ts';
-import { ADMIN_OPERATIONS, ADMIN_PREFIX } from './routes/admin/index.ts';
+import { registeredOperations, type Operation, type OperationGroup } from './routes/admin/operation.ts';
 import { errorOut } from './routes/admin/schemas.ts';
 
 /**
  * The OpenAPI 3.1 description of the JSON API, generated from the very zod
  * schemas the routes validate with (OpenAPI 3.1 schemas are JSON Schema
- * 2020-12, which is what z.toJSONSchema emits).
+ * 2020-12, which is what z.toJSONSchema emits). Every operation registered
+ * with registerOperations, under any prefix, is described.
  */
-export interface OperationGroup {
-  prefix: string;
-  operations: readonly Operation[];
-}
+export type { OperationGroup };
 
 type JsonSchema = Record<string, unknown>;
 
@@ -86,7 +83,7 @@ export function buildOpenApiDocument(groups: readonly OperationGroup[], options:
   return {
     openapi: '3.1.0',
     info: {
-      title: 'Tessera admin API',
+      title: 'Tessera API',
       version: VERSION,
       description: 'Directory administration: users, groups, roles, devices, API tokens, audit log.',
     },
@@ -116,8 +113,9 @@ export function buildOpenApiDocument(groups: readonly OperationGroup[], options:
 /** GET /api/openapi.json: public, like any API description; it holds no data. */
 export async function openapiRoutes(app: FastifyInstance): Promise<void> {
   let cached: JsonSchema | undefined;
+  // Built at the first request, when every plugin has registered its operations.
   app.get('/api/openapi.json', async () => {
-    cached ??= buildOpenApiDocument([{ prefix: ADMIN_PREFIX, operations: ADMIN_OPERATIONS }], { serverUrl: app.ctx.config.issuer });
+    cached ??= buildOpenApiDocument(registeredOperations(app), { serverUrl: app.ctx.config.issuer });
     return cached;
   });
 }

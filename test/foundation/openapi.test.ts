@@ -28,7 +28,8 @@ test('OpenAPI 3.1 document at /api/openapi.json matches the routes', async (t) =
   assert.deepEqual(Object.keys(doc.components.securitySchemes), ['adminToken']);
 
   const documented = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
-  assert.deepEqual(documented.sort(), ADMIN_OPERATIONS.map((o) => o.operationId).sort(), 'every operation is documented, once');
+  assert.equal(new Set(documented).size, documented.length, 'operation ids are unique');
+  for (const op of ADMIN_OPERATIONS) assert.ok(documented.includes(op.operationId), `${op.operationId} is documented`);
 
   for (const op of ADMIN_OPERATIONS) {
     const path = '/api/admin' + op.path.replace(/:(\w+)/g, '{$1}');

@@ -17,8 +17,6 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...auditOperations,
 ];
 
-export const ADMIN_PREFIX = '/api/admin';
-
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
   registerOperations(app, ADMIN_OPERATIONS);

@@ -119,8 +119,28 @@ export function defineOperation<
   };
 }
 
-/** Registers operations on a Fastify instance (inside the group's prefix), each behind its permission check. */
+/** Operations registered under one route prefix, as the OpenAPI document lists them. */
+export interface OperationGroup {
+  prefix: string;
+  operations: readonly Operation[];
+}
+
+// Keyed by the HTTP server, which every encapsulated Fastify context of one app shares.
+const registered = new WeakMap<object, OperationGroup[]>();
+
+/** Everything registerOperations has registered on this app so far, for the OpenAPI document. */
+export function registeredOperations(app: FastifyInstance): readonly OperationGroup[] {
+  return registered.get(app.server) ?? [];
+}
+
+/**
+ * Registers operations on a Fastify instance (inside its route prefix), each
+ * behind its permission check, and lists them for the OpenAPI document.
+ */
 export function registerOperations(app: FastifyInstance, operations: readonly Operation[]): void {
+  const groups = registered.get(app.server) ?? [];
+  groups.push({ prefix: app.prefix, operations });
+  registered.set(app.server, groups);
   for (const op of operations) {
     app.route({
       method: op.method,
