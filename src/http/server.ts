@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin/index.ts';
 import { openapiRoutes } from './openapi.ts';
 import { signinRoutes } from './routes/signin/routes.ts';
 import { accountRoutes } from './routes/account/routes.ts';
+import { oidcRoutes } from '../protocols/oidc/mount.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,5 +81,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(openapiRoutes);
   await app.register(signinRoutes);
   await app.register(accountRoutes);
+  await app.register(oidcRoutes);
   return app;
 }

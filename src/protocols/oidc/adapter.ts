@@ -1,0 +1,171 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Db, Store, Tx } from '../../store/store.ts';
+import { clientMetadataById } from './clients.ts';
+
+/**
+ * oidc-provider's storage over our store: one class serves every model
+ * (Session, Grant, AccessToken, RefreshToken, AuthorizationCode, Interaction,
+ * ReplayDetection, …), each row keyed by (model, id) in oidc_payloads. The
+ * columns beside the JSON payload exist only so the lookups oidc-provider
+ * needs (by session uid, by user code, by grant) and our own clean-ups are
+ * indexed queries. Nothing here is cached: every node sees every write.
+ *
+ * Clients are the exception: they live in our own oidc_clients table and are
+ * read-only to oidc-provider (dynamic registration is off).
+ */
+const now = () => new Date().toISOString();
+const epochOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+
+/** Models whose rows belong to a grant and go when the grant is revoked. */
+const GRANT_BOUND = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value ? value : null;
+}
+
+export class StoreAdapter implements Adapter {
+  readonly #store: Store;
+  readonly #model: string;
+
+  constructor(store: Store, model: string) {
+    this.#store = store;
+    this.#model = model;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    if (this.#model === 'Client') throw new Error('clients are managed with tessera client / the admin API, not by oidc-provider');
+    const row = {
+      model: this.#model,
+      id,
+      payload: JSON.stringify(payload),
+      account_id: str(payload.accountId),
+      grant_id: str(payload.grantId),
+      uid: this.#model === 'Session' ? str(payload.uid) : null,
+      user_code: str(payload.userCode),
+      expires_at: expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
+      consumed_at: null,
+    };
+    await this.#store.db
+      .insertInto('oidc_payloads')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['model', 'id']).doUpdateSet({
+          payload: row.payload,
+          account_id: row.account_id,
+          grant_id: row.grant_id,
+          uid: row.uid,
+          user_code: row.user_code,
+          expires_at: row.expires_at,
+        }),
+      )
+      .execute();
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    if (this.#model === 'Client') return clientMetadataById(this.#store.db, id);
+    return this.#findWhere('id', id);
+  }
+
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.#findWhere('uid', uid);
+  }
+
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.#findWhere('user_code', userCode);
+  }
+
+  async consume(id: string): Promise<void> {
+    await this.#store.db
+      .updateTable('oidc_payloads')
+      .set({ consumed_at: now() })
+      .where('model', '=', this.#model)
+      .where('id', '=', id)
+      .where('consumed_at', 'is', null)
+      .execute();
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('id', '=', id).execute();
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('grant_id', '=', grantId).execute();
+  }
+
+  async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    const row = await this.#store.db
+      .selectFrom('oidc_payloads')
+      .select(['payload', 'expires_at', 'consumed_at'])
+      .where('model', '=', this.#model)
+      .where(column, '=', value)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now())]))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const payload = JSON.parse(row.payload) as AdapterPayload;
+    return row.consumed_at ? { ...payload, consumed: epochOf(row.consumed_at) } : payload;
+  }
+}
+
+/** The factory oidc-provider's `adapter` setting takes: one adapter per model name. */
+export function adapterFactory(store: Store): (model: string) => Adapter {
+  return (model) => new StoreAdapter(store, model);
+}
+
+/** Deletes rows whose lifetime is over; returns how many went. The server runs this on a timer. */
+export async function cleanupExpired(store: Store): Promise<number> {
+  const result = await store.db.deleteFrom('oidc_payloads').where('expires_at', '<=', now()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export interface RevokedForAccount {
+  sessions: number;
+  grants: number;
+  tokens: number;
+}
+
+/**
+ * Signs an account out of every app: deletes its provider sessions, its grants
+ * and every code and token issued under those grants (refresh tokens included),
+ * so no relying party can refresh or introspect them any more.
+ */
+export async function revokeAllForAccount(store: Store, accountId: string): Promise<RevokedForAccount> {
+  return store.db.transaction().execute((trx) => revokeAllForAccountIn(trx, accountId));
+}
+
+/** The same, inside a transaction the caller holds (e.g. alongside its audit entry). */
+export async function revokeAllForAccountIn(trx: Tx | Db, accountId: string): Promise<RevokedForAccount> {
+  const grants = await trx
+    .selectFrom('oidc_payloads')
+    .select('id')
+    .where('model', '=', 'Grant')
+    .where('account_id', '=', accountId)
+    .execute();
+  const grantIds = grants.map((g) => g.id);
+  let tokens = 0;
+  if (grantIds.length) {
+    const byGrant = await trx
+      .deleteFrom('oidc_payloads')
+      .where('model', 'in', GRANT_BOUND)
+      .where('grant_id', 'in', grantIds)
+      .executeTakeFirst();
+    tokens += Number(byGrant.numDeletedRows);
+  }
+  // Tokens carry the account too; catch any whose grant row is already gone.
+  const byAccount = await trx
+    .deleteFrom('oidc_payloads')
+    .where('model', 'in', GRANT_BOUND)
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  tokens += Number(byAccount.numDeletedRows);
+  const grantRows = await trx
+    .deleteFrom('oidc_payloads')
+    .where('model', '=', 'Grant')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  const sessions = await trx
+    .deleteFrom('oidc_payloads')
+    .where('model', '=', 'Session')
+    .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return { sessions: Number(sessions.numDeletedRows), grants: Number(grantRows.numDeletedRows), tokens };
+}

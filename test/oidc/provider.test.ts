@@ -1,0 +1,127 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
+import { ENGINES, engineSkip } from '../support/engines.ts';
+import { createClient } from '../../src/protocols/oidc/clients.ts';
+import { validateClientMetadata } from '../../src/protocols/oidc/client-validation.ts';
+import { startOidcServer } from './support.ts';
+
+const insecure = { execute: [oidc.allowInsecureRequests] };
+
+/** The OAuth error code, whether it came in the body or in a WWW-Authenticate challenge. */
+export function oauthError(err: unknown): string | undefined {
+  if (err instanceof oidc.ResponseBodyError) return err.error;
+  if (err instanceof oidc.WWWAuthenticateChallengeError) return err.cause[0]?.parameters.error;
+  return undefined;
+}
+const isError = (code: string) => (err: unknown) => {
+  assert.equal(oauthError(err), code, String(err));
+  return true;
+};
+
+for (const engine of ENGINES) {
+  test(`OIDC discovery, JWKS and client credentials on ${engine}`, engineSkip(engine), async (t) => {
+    const server = await startOidcServer(engine);
+    t.after(() => server.close());
+    const by = { actor: 'test' };
+    const { ctx } = server;
+
+    const basic = await createClient(ctx.store, { clientId: 'svc-basic', grantTypes: ['client_credentials'] }, by, {
+      validate: validateClientMetadata,
+    });
+    const post = await createClient(
+      ctx.store,
+      { clientId: 'svc-post', grantTypes: ['client_credentials'], authMethod: 'client_secret_post' },
+      by,
+      { validate: validateClientMetadata },
+    );
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    const jwk = { kty, crv, x, y, kid: 'svc-jwt-1', alg: 'ES256', use: 'sig' };
+    await createClient(ctx.store, { clientId: 'svc-jwt', grantTypes: ['client_credentials'], jwks: { keys: [jwk] } }, by, {
+      validate: validateClientMetadata,
+    });
+
+    await t.test('discovery: issuer without a path, endpoints under /oidc', async () => {
+      const config = await oidc.discovery(new URL(server.url), 'svc-basic', basic.clientSecret, undefined, insecure);
+      const meta = config.serverMetadata();
+      assert.equal(meta.issuer, server.url);
+      assert.equal(meta.authorization_endpoint, `${server.url}/oidc/auth`);
+      assert.equal(meta.token_endpoint, `${server.url}/oidc/token`);
+      assert.equal(meta.jwks_uri, `${server.url}/oidc/jwks`);
+      assert.equal(meta.userinfo_endpoint, `${server.url}/oidc/me`);
+      assert.equal(meta.end_session_endpoint, `${server.url}/oidc/session/end`);
+      assert.ok(meta.revocation_endpoint?.startsWith(`${server.url}/oidc/`));
+      assert.ok(meta.introspection_endpoint?.startsWith(`${server.url}/oidc/`));
+      assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
+      assert.deepEqual(meta.response_types_supported, ['code']);
+      for (const acr of ['urn:tessera:acr:pwd', 'urn:tessera:acr:mfa', 'urn:tessera:acr:passwordless-mfa', 'urn:tessera:acr:phishing-resistant']) {
+        assert.ok(meta.acr_values_supported?.includes(acr), acr);
+      }
+      assert.ok(!meta.token_endpoint_auth_methods_supported?.includes('client_secret_jwt'));
+      for (const s of ['openid', 'profile', 'email', 'offline_access']) assert.ok(meta.scopes_supported?.includes(s), s);
+    });
+
+    await t.test('JWKS: one RS256 and one ES256 public key, no private parts', async () => {
+      const res = await fetch(`${server.url}/oidc/jwks`);
+      assert.equal(res.status, 200);
+      const { keys } = (await res.json()) as { keys: Array<Record<string, unknown>> };
+      assert.deepEqual(keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      for (const k of keys) {
+        assert.equal(k.use, 'sig');
+        assert.equal(typeof k.kid, 'string');
+        for (const p of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.equal(k[p], undefined);
+      }
+    });
+
+    await t.test('client credentials with client_secret_basic, then introspection', async () => {
+      const config = await oidc.discovery(new URL(server.url), 'svc-basic', basic.clientSecret, oidc.ClientSecretBasic(basic.clientSecret!), insecure);
+      const tokens = await oidc.clientCredentialsGrant(config);
+      assert.ok(tokens.access_token);
+      assert.equal(tokens.token_type.toLowerCase(), 'bearer');
+      assert.ok(tokens.expires_in! > 0 && tokens.expires_in! <= 600);
+      const info = await oidc.tokenIntrospection(config, tokens.access_token);
+      assert.equal(info.active, true);
+      assert.equal(info.client_id, 'svc-basic');
+    });
+
+    await t.test('client credentials with client_secret_post', async () => {
+      const config = await oidc.discovery(new URL(server.url), 'svc-post', post.clientSecret, oidc.ClientSecretPost(post.clientSecret!), insecure);
+      const tokens = await oidc.clientCredentialsGrant(config);
+      assert.ok(tokens.access_token);
+    });
+
+    await t.test('client credentials with private_key_jwt', async () => {
+      const config = await oidc.discovery(
+        new URL(server.url),
+        'svc-jwt',
+        undefined,
+        oidc.PrivateKeyJwt({ key: pair.privateKey, kid: 'svc-jwt-1' }),
+        insecure,
+      );
+      const tokens = await oidc.clientCredentialsGrant(config);
+      assert.ok(tokens.access_token);
+    });
+
+    await t.test('a wrong secret, another client’s secret, or a secret for a key-based client is refused', async () => {
+      const wrong = await oidc.discovery(new URL(server.url), 'svc-basic', 'tcs_wrong', oidc.ClientSecretBasic('tcs_wrong'), insecure);
+      await assert.rejects(oidc.clientCredentialsGrant(wrong), isError('invalid_client'));
+      const other = await oidc.discovery(new URL(server.url), 'svc-basic', post.clientSecret, oidc.ClientSecretBasic(post.clientSecret!), insecure);
+      await assert.rejects(oidc.clientCredentialsGrant(other), isError('invalid_client'));
+      // (oidc-provider accepts a secret in the body for a client_secret_basic client and vice
+      // versa: both prove knowledge of the same secret.)
+      const jwtClient = await oidc.discovery(new URL(server.url), 'svc-jwt', basic.clientSecret, oidc.ClientSecretBasic(basic.clientSecret!), insecure);
+      await assert.rejects(oidc.clientCredentialsGrant(jwtClient), isError('invalid_client'));
+      const unknown = await oidc.discovery(new URL(server.url), 'nobody', 'x', oidc.ClientSecretBasic('x'), insecure);
+      await assert.rejects(oidc.clientCredentialsGrant(unknown), isError('invalid_client'));
+    });
+
+    await t.test('a resource parameter is refused with invalid_target, not a server error', async () => {
+      const config = await oidc.discovery(new URL(server.url), 'svc-basic', basic.clientSecret, oidc.ClientSecretBasic(basic.clientSecret!), insecure);
+      await assert.rejects(
+        oidc.clientCredentialsGrant(config, { resource: 'https://api.example.com' }),
+        isError('invalid_target'),
+      );
+    });
+  });
+}
