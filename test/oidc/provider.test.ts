@@ -4,16 +4,10 @@ import * as oidc from 'openid-client';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { createClient } from '../../src/protocols/oidc/clients.ts';
 import { validateClientMetadata } from '../../src/protocols/oidc/client-validation.ts';
-import { startOidcServer } from './support.ts';
+import { oauthError, startOidcServer } from './support.ts';
 
 const insecure = { execute: [oidc.allowInsecureRequests] };
 
-/** The OAuth error code, whether it came in the body or in a WWW-Authenticate challenge. */
-export function oauthError(err: unknown): string | undefined {
-  if (err instanceof oidc.ResponseBodyError) return err.error;
-  if (err instanceof oidc.WWWAuthenticateChallengeError) return err.cause[0]?.parameters.error;
-  return undefined;
-}
 const isError = (code: string) => (err: unknown) => {
   assert.equal(oauthError(err), code, String(err));
   return true;

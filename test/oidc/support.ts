@@ -174,3 +174,10 @@ export async function codeFlow(
   const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
   return { tokens, jar };
 }
+
+/** The OAuth error code, whether it came in the body or in a WWW-Authenticate challenge. */
+export function oauthError(err: unknown): string | undefined {
+  if (err instanceof oidc.ResponseBodyError) return err.error;
+  if (err instanceof oidc.WWWAuthenticateChallengeError) return err.cause[0]?.parameters.error;
+  return undefined;
+}

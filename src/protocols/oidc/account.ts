@@ -9,7 +9,8 @@ export const CLAIMS = {
   auth_time: null,
   sid: null,
   iss: null,
-  openid: ['sub'],
+  // acr, amr and auth_time ride with openid so every ID token says how the user signed in.
+  openid: ['sub', 'acr', 'amr', 'auth_time'],
   profile: ['name', 'preferred_username'],
   email: ['email'],
 } as const;

@@ -12,6 +12,8 @@ declare module 'fastify' {
      * Read it per request: it is replaced when the signing keys change.
      */
     oidc: Provider;
+    /** Rebuilds the provider now if the signing keys changed (otherwise a timer does it). */
+    reloadOidcKeys(): Promise<boolean>;
   }
 }
 
@@ -48,6 +50,7 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
   const { ctx } = app;
   const runtime = await OidcRuntime.start(ctx);
   app.decorate('oidc', { getter: () => runtime.provider });
+  app.decorate('reloadOidcKeys', () => runtime.reloadIfKeysChanged());
 
   const timers = [
     setInterval(() => {
