@@ -49,9 +49,12 @@ async function typeCredentials(page: Page, username: string, password: string) {
 for (const engine of ENGINES) {
   test(`sign-in through an app with openid-client and Chromium on ${engine}`, { ...engineSkip(engine), ...browserSkip() }, async (t) => {
     const server: TestServer = await startTestServer(engine);
-    t.after(() => server.close());
     const browser: TestBrowser = await launchBrowser();
-    t.after(() => browser.close());
+    // The browser goes first: its keep-alive connections would hold the server's close open.
+    t.after(async () => {
+      await browser.close();
+      await server.close();
+    });
 
     const { clientSecret } = await createClient(
       server.ctx.store,

@@ -8,8 +8,7 @@ import { decideNext } from '../../../signin/steps/next.ts';
 import { loadUserFacts } from '../../../signin/user-facts.ts';
 import type { Completed } from '../../../signin/steps/complete.ts';
 import { setTransactionCookie } from './cookies.ts';
-import { renderStep } from './render.ts';
-import { expired } from './routes.ts';
+import { expired, renderStep } from './render.ts';
 
 /**
  * The part of oidc-provider this bridge uses, described here so the sign-in

@@ -3,13 +3,11 @@ import { z } from 'zod';
 import { html, page } from '../../html.ts';
 import { loadSession, revokeSession, type IdpSession } from '../../../signin/session/sessions.ts';
 import {
-  loadTransaction, saveTransaction, startTransaction, transactionKey, type SigninTransaction,
+  loadTransaction, startTransaction, transactionKey, type SigninTransaction,
 } from '../../../signin/transaction.ts';
 import { decideNext } from '../../../signin/steps/next.ts';
-import { submitUsername } from '../../../signin/steps/identify.ts';
-import { submitPassword } from '../../../signin/steps/password.ts';
-import { chooseMethod, submitSecondFactor } from '../../../signin/steps/second-factor.ts';
-import { submitTotpRegistration } from '../../../signin/steps/register.ts';
+import { chooseMethod } from '../../../signin/steps/second-factor.ts';
+import { restart } from '../../../signin/steps/restart.ts';
 import { completeSignin } from '../../../signin/steps/complete.ts';
 import { stepUpMethods } from '../../../signin/step-up.ts';
 import type { StepOutcome } from '../../../signin/steps/outcome.ts';
@@ -17,22 +15,15 @@ import {
   clearSessionCookie, clearTransactionCookie, csrfValid, readSessionCookie, readTransactionCookie, setSessionCookie,
   setTransactionCookie,
 } from './cookies.ts';
-import { renderStep } from './render.ts';
+import { expired, renderStep } from './render.ts';
+import { pageForAction } from './pages/index.ts';
+import { field } from './pages/page.ts';
 import { requestFacts, safeReturnTo } from './request-facts.ts';
-import { expiredView } from './views.ts';
 import { finishInteraction, handleInteraction } from './interaction.ts';
 
 const keyParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'unknown sign-in') });
-const stepParam = keyParam.extend({ step: z.enum(['username', 'password', 'totp', 'backup-code', 'choose', 'register-totp', 'restart']) });
+const actionParam = keyParam.extend({ action: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'unknown action') });
 const form = z.record(z.string(), z.unknown()).nullish();
-const field = (body: Record<string, unknown> | null | undefined, name: string) => {
-  const v = body?.[name];
-  return typeof v === 'string' ? v.slice(0, 1024) : '';
-};
-
-export function expired(reply: FastifyReply): FastifyReply {
-  return reply.status(400).type('text/html; charset=utf-8').send(page({ title: 'Sign-in expired', body: expiredView() }));
-}
 
 /**
  * The sign-in pages. A page URL is /signin/<key>: the app's interaction uid, or
@@ -80,8 +71,8 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     return handleInteraction(app, request, reply, key, await currentSession(request));
   });
 
-  app.post('/signin/:key/:step', async (request, reply) => {
-    const { key, step } = stepParam.parse(request.params);
+  app.post('/signin/:key/:action', async (request, reply) => {
+    const { key, action } = actionParam.parse(request.params);
     const body = form.parse(request.body);
     const secret = readTransactionCookie(request, key);
     const t = await loadTransaction(ctx.store.db, key, secret);
@@ -91,38 +82,16 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     }
     const req = requestFacts(request);
     let outcome: StepOutcome;
-    switch (step) {
-      case 'username':
-        outcome = t.step === 'identify' ? await submitUsername(ctx, t, field(body, 'username')) : { kind: 'show', transaction: t };
-        break;
-      case 'password':
-        outcome = t.step === 'password' ? await submitPassword(ctx, t, field(body, 'password'), req) : { kind: 'show', transaction: t };
-        break;
-      case 'totp':
-        outcome = t.step === 'totp' ? await submitSecondFactor(ctx, t, 'totp', field(body, 'code'), req) : { kind: 'show', transaction: t };
-        break;
-      case 'backup-code':
-        outcome = t.step === 'backup_code'
-          ? await submitSecondFactor(ctx, t, 'backup_code', field(body, 'code'), req)
-          : { kind: 'show', transaction: t };
-        break;
-      case 'choose':
-        outcome = await chooseMethod(ctx, t, field(body, 'method'));
-        break;
-      case 'register-totp':
-        outcome = t.step === 'register_totp' ? await submitTotpRegistration(ctx, t, field(body, 'code'), req) : { kind: 'show', transaction: t };
-        break;
-      case 'restart': {
-        if (t.sessionId) return reply.redirect('/account', 303);
-        t.step = 'identify';
-        t.userId = null;
-        t.usernameTyped = null;
-        t.methodsUsed = [];
-        t.enrolmentId = null;
-        await saveTransaction(ctx.store.db, t);
-        outcome = { kind: 'show', transaction: t };
-        break;
-      }
+    if (action === 'choose') {
+      outcome = await chooseMethod(ctx, t, field(body, 'method'));
+    } else if (action === 'restart') {
+      if (t.sessionId) return reply.redirect('/account', 303);
+      outcome = await restart(ctx, t);
+    } else {
+      const stepPage = pageForAction(action);
+      if (!stepPage) return reply.status(404).send({ error: 'not_found', message: `no sign-in action ${action}` });
+      // A form from a page the transaction has moved past (back button, double submit) just shows where it is now.
+      outcome = stepPage.step === t.step ? await stepPage.actions![action]!(ctx, t, body, req) : { kind: 'show', transaction: t };
     }
     return handleOutcome(request, reply, outcome, secret);
   });

@@ -1,0 +1,22 @@
+import { html } from '../../../html.ts';
+import { submitPassword } from '../../../../signin/steps/password.ts';
+import { action, csrfField, errorBox, whoBar } from './parts.ts';
+import { field, type StepPage } from './page.ts';
+
+export const passwordPage: StepPage = {
+  step: 'password',
+  title: 'Password',
+  render: (_ctx, v) => html`<h1>Enter your password</h1>
+${errorBox(v.error)}
+<form method="post" action="${action(v.t, 'password')}">
+${csrfField(v.csrf)}
+<input type="text" name="username" autocomplete="username" value="${v.t.usernameTyped ?? ''}" hidden readonly>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required autofocus${v.error ? html` aria-describedby="form-error"` : ''}>
+<button type="submit">Sign in</button>
+</form>
+${whoBar(v)}`,
+  actions: {
+    password: (ctx, t, body, req) => submitPassword(ctx, t, field(body, 'password'), req),
+  },
+};
