@@ -15,6 +15,7 @@ import { openapiRoutes } from './openapi.ts';
 import { signinRoutes } from './routes/signin/routes.ts';
 import { accountRoutes } from './routes/account/routes.ts';
 import { oidcRoutes } from '../protocols/oidc/mount.ts';
+import { adminClientRoutes } from './routes/admin-clients.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -82,5 +83,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(signinRoutes);
   await app.register(accountRoutes);
   await app.register(oidcRoutes);
+  await app.register(adminClientRoutes, { prefix: '/api/admin' });
   return app;
 }

@@ -36,8 +36,15 @@ async function freePort(): Promise<number> {
   );
 }
 
-export async function startOidcServer(engine: EngineName, tsOrNull?: TestStore): Promise<OidcTestServer> {
-  const testStore = tsOrNull ?? (await openTestStore(engine));
+export interface StartOptions {
+  /** Serve an existing database (the caller closes it). */
+  testStore?: TestStore;
+  /** base64; the CLI must use the same one to share sealed keys. */
+  masterKey?: string;
+}
+
+export async function startOidcServer(engine: EngineName, options: StartOptions = {}): Promise<OidcTestServer> {
+  const testStore = options.testStore ?? (await openTestStore(engine));
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-oidc-'));
   const port = await freePort();
   const config: Config = {
@@ -46,7 +53,7 @@ export async function startOidcServer(engine: EngineName, tsOrNull?: TestStore):
     issuer: `http://127.0.0.1:${port}`,
     host: '127.0.0.1',
     port,
-    masterKey: randomBytes(32).toString('base64'),
+    masterKey: options.masterKey ?? randomBytes(32).toString('base64'),
     logLevel: 'silent',
     session: { idleSeconds: 3600, absoluteSeconds: 12 * 3600 },
     trustProxy: false,
@@ -84,7 +91,7 @@ export async function startOidcServer(engine: EngineName, tsOrNull?: TestStore):
     config,
     async close() {
       await app.close();
-      if (!tsOrNull) await testStore.close();
+      if (!options.testStore) await testStore.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
