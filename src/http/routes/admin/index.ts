@@ -6,6 +6,7 @@ import { roleOperations } from './roles.ts';
 import { deviceOperations } from './devices.ts';
 import { tokenOperations } from './tokens.ts';
 import { auditOperations } from './audit.ts';
+import { signinOperations } from './signins.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -15,6 +16,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...deviceOperations,
   ...tokenOperations,
   ...auditOperations,
+  ...signinOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */

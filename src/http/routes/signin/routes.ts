@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { html, page } from '../../html.ts';
-import { loadSession, revokeSession, type IdpSession } from '../../../signin/session/sessions.ts';
+import { deleteExpiredSessions, loadSession, revokeSession, type IdpSession } from '../../../signin/session/sessions.ts';
 import {
-  loadTransaction, startTransaction, transactionKey, type SigninTransaction,
+  deleteExpiredTransactions, loadTransaction, startTransaction, transactionKey, type SigninTransaction,
 } from '../../../signin/transaction.ts';
 import { decideNext } from '../../../signin/steps/next.ts';
 import { chooseMethod } from '../../../signin/steps/second-factor.ts';
@@ -33,6 +33,14 @@ const form = z.record(z.string(), z.unknown()).nullish();
  */
 export async function signinRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx;
+  // Finished sign-ins are deleted as they end; this clears abandoned ones and long-dead sessions.
+  const sweep = setInterval(() => {
+    Promise.all([deleteExpiredTransactions(ctx.store.db), deleteExpiredSessions(ctx.store.db)]).catch((err: unknown) =>
+      ctx.logger.warn({ err }, 'sign-in housekeeping failed'),
+    );
+  }, 5 * 60_000);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
 
   async function currentSession(request: FastifyRequest): Promise<IdpSession | null> {
     return loadSession(ctx.store.db, readSessionCookie(request, ctx.config), ctx.config.session);
