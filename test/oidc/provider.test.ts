@@ -119,3 +119,34 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+for (const engine of ENGINES) {
+  test(`an https issuer gets Secure, HttpOnly, SameSite cookies even behind a TLS-terminating proxy on ${engine}`, engineSkip(engine), async (t) => {
+    const server = await startOidcServer(engine, { issuer: (port) => `https://127.0.0.1:${port}` });
+    t.after(() => server.close());
+    await createClient(server.ctx.store, { clientId: 'spa', public: true, redirectUris: ['http://127.0.0.1:9/cb'] }, { actor: 'test' });
+    const discovery = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { issuer: string; token_endpoint: string };
+    assert.equal(discovery.issuer, server.url.replace('http:', 'https:'));
+    assert.ok(discovery.token_endpoint.startsWith('https://'));
+    const url = new URL(`${server.url}/oidc/auth`);
+    url.search = new URLSearchParams({
+      client_id: 'spa',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://127.0.0.1:9/cb',
+      code_challenge: oidc.randomPKCECodeVerifier(),
+      code_challenge_method: 'S256',
+    }).toString();
+    const res = await fetch(url, { redirect: 'manual' });
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get('location')!, /^\/signin\/[A-Za-z0-9_-]+$/);
+    assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=/);
+    const cookies = res.headers.getSetCookie();
+    assert.ok(cookies.length >= 2);
+    for (const c of cookies) {
+      assert.match(c, /; secure/i, c);
+      assert.match(c, /; httponly/i, c);
+      assert.match(c, /; samesite=lax/i, c);
+    }
+  });
+}

@@ -41,6 +41,8 @@ export interface StartOptions {
   testStore?: TestStore;
   /** base64; the CLI must use the same one to share sealed keys. */
   masterKey?: string;
+  /** The public issuer URL for the port; default http://127.0.0.1:<port>. */
+  issuer?: (port: number) => string;
 }
 
 export async function startOidcServer(engine: EngineName, options: StartOptions = {}): Promise<OidcTestServer> {
@@ -50,7 +52,7 @@ export async function startOidcServer(engine: EngineName, options: StartOptions 
   const config: Config = {
     dataDir,
     database: testStore.database,
-    issuer: `http://127.0.0.1:${port}`,
+    issuer: options.issuer?.(port) ?? `http://127.0.0.1:${port}`,
     host: '127.0.0.1',
     port,
     masterKey: options.masterKey ?? randomBytes(32).toString('base64'),
@@ -85,7 +87,7 @@ export async function startOidcServer(engine: EngineName, options: StartOptions 
   );
   await app.listen({ host: '127.0.0.1', port });
   return {
-    url: config.issuer,
+    url: `http://127.0.0.1:${port}`,
     ctx,
     app,
     config,

@@ -108,11 +108,16 @@ export async function createOidcProvider(ctx: AppContext, options: OidcProviderO
   });
 
   provider.proxy = config.trustProxy;
-  if (config.issuer.startsWith('https:')) {
-    // The issuer is the public https URL: browsers always reach us over TLS (maybe via a
-    // TLS-terminating proxy), so oidc-provider's cookies are always marked Secure.
-    Object.defineProperty((provider as unknown as { request: object }).request, 'secure', { get: () => true });
-  }
+  // Endpoint URLs (discovery, redirects) and the cookies' Secure flag follow the
+  // configured issuer, not whatever scheme and Host the request arrived with: behind a
+  // TLS-terminating proxy an https issuer stays https even without TESSERA_TRUST_PROXY,
+  // and a forged Host header cannot change the URLs we hand out.
+  const issuerUrl = new URL(config.issuer);
+  Object.defineProperties((provider as unknown as { request: object }).request, {
+    protocol: { get: () => issuerUrl.protocol.slice(0, -1) },
+    host: { get: () => issuerUrl.host },
+    hostname: { get: () => issuerUrl.hostname },
+  });
   // Clients' secrets are stored hashed; this is oidc-provider's hook for comparing them.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: ClientInstance, actual: string) {
     return clientSecretMatches(actual, this.clientSecret);

@@ -23,6 +23,7 @@ export function refreshTokenTtl(_ctx: unknown, token: { iiat?: number; iat?: num
 
 export function ttlSettings(config: Config) {
   const absolute = config.session.absoluteSeconds;
+  const idle = config.session.idleSeconds;
   return {
     AccessToken: ACCESS_TOKEN_TTL,
     ClientCredentials: ACCESS_TOKEN_TTL,
@@ -35,8 +36,12 @@ export function ttlSettings(config: Config) {
     PreAuthorizedCode: 10 * 60,
     // A grant outlives every refresh token issued under it, and no longer.
     Grant: REFRESH_TOKEN_MAX_LIFETIME,
-    // The provider session ends the configured absolute time after sign-in, however active it is.
-    Session: (_ctx: unknown, session: { loginTs?: number }) =>
-      Math.max(1, session.loginTs ? session.loginTs + absolute - epoch() : absolute),
+    // The provider session is saved again on every authorization request, so this TTL
+    // slides: it lapses after the idle time without use, and never outlives the
+    // absolute time after sign-in, however active it is.
+    Session: (_ctx: unknown, session: { loginTs?: number }) => {
+      const left = session.loginTs ? session.loginTs + absolute - epoch() : absolute;
+      return Math.max(1, Math.min(idle, left));
+    },
   };
 }
