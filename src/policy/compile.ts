@@ -1,0 +1,129 @@
+import type { Grant, NamedLocation, PolicyDocument } from './document.ts';
+import { compileIpRanges, type IpMatcher } from './ip-ranges.ts';
+import type { PolicyException, PolicySet } from './model.ts';
+
+/**
+ * A policy set turned into what evaluation reads fastest: lower-cased name
+ * sets, parsed times, IP ranges in BlockLists, each named location once.
+ * Compiling is pure and deterministic; evaluate() caches the result per set
+ * object, so a set is compiled once and evaluated many times.
+ */
+export interface CompiledLocation {
+  name: string;
+  ip: IpMatcher | null;
+  countries: ReadonlySet<string> | null;
+  trusted: boolean;
+  /** Words for a policy that does not apply because the sign-in is inside this location. */
+  insideDetail: string;
+}
+
+export interface CompiledException {
+  id: string;
+  kind: 'user' | 'group';
+  subject: string;
+  startsAt: number;
+  endsAt: number;
+  /** Precomputed words for the result, so evaluation builds no strings. */
+  detail: string;
+}
+
+export interface CompiledPolicy {
+  id: string;
+  name: string;
+  state: PolicyDocument['state'];
+  enforceFrom: number | null;
+  /** Words for a policy that only reports until its enforcement date. */
+  scheduledDetail: string | undefined;
+  allUsers: boolean;
+  users: ReadonlySet<string>;
+  groups: ReadonlySet<string>;
+  rolesIn: ReadonlySet<string>;
+  rolesOut: ReadonlySet<string>;
+  allApps: boolean;
+  appsIn: ReadonlySet<string>;
+  appsOut: ReadonlySet<string>;
+  /** null: any location. Indexes into CompiledSet.locations; -1 for a name no location has. */
+  locationsIn: readonly number[] | null;
+  locationsOut: readonly number[];
+  clientTypes: ReadonlySet<string> | null;
+  device: { managed?: boolean; compliant?: boolean } | null;
+  signInRisk: ReadonlySet<string> | null;
+  userRisk: ReadonlySet<string> | null;
+  registeredAnyOf: readonly string[] | null;
+  grant: Grant | null;
+  frequencyHours: number | null;
+  nonPersistent: boolean;
+  exceptions: readonly CompiledException[];
+}
+
+export interface CompiledSet {
+  policies: readonly CompiledPolicy[];
+  locations: readonly CompiledLocation[];
+}
+
+const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+
+function compileLocation(l: NamedLocation): CompiledLocation {
+  return {
+    name: l.name,
+    ip: l.ipRanges?.length ? compileIpRanges(l.ipRanges) : null,
+    countries: l.countries?.length ? new Set(l.countries.map((c) => c.toUpperCase())) : null,
+    trusted: l.trusted,
+    insideDetail: `inside ${l.name}`,
+  };
+}
+
+function compileException(e: PolicyException): CompiledException {
+  return {
+    id: e.id,
+    kind: e.subjectKind,
+    subject: e.subject.toLowerCase(),
+    startsAt: Date.parse(e.startsAt),
+    endsAt: Date.parse(e.endsAt),
+    detail: `exception ${e.id} (${e.subjectKind} ${e.subject}) until ${e.endsAt}`,
+  };
+}
+
+export function compilePolicySet(set: PolicySet): CompiledSet {
+  const locations = set.namedLocations.map(compileLocation);
+  const byName = new Map(locations.map((l, i) => [l.name.toLowerCase(), i]));
+  const indexOf = (n: string) => byName.get(n.toLowerCase()) ?? -1;
+  const exceptionsOf = new Map<string, CompiledException[]>();
+  for (const e of set.exceptions) {
+    const list = exceptionsOf.get(e.policyId) ?? [];
+    list.push(compileException(e));
+    exceptionsOf.set(e.policyId, list);
+  }
+  const policies = set.policies.map(({ id, document: d }): CompiledPolicy => {
+    const a = d.assignments;
+    const c = d.conditions;
+    const loc = c.locations;
+    return {
+      id,
+      name: d.name,
+      state: d.state,
+      enforceFrom: d.enforceFrom ? Date.parse(d.enforceFrom) : null,
+      scheduledDetail: d.enforceFrom ? `enforced from ${d.enforceFrom}` : undefined,
+      allUsers: a.users.include === 'all',
+      users: a.users.include === 'all' ? new Set() : lower(a.users.include),
+      groups: lower(a.groups.include),
+      rolesIn: new Set(a.roles.include),
+      rolesOut: new Set(a.roles.exclude),
+      allApps: a.apps.include === 'all',
+      appsIn: new Set(a.apps.include === 'all' ? [] : a.apps.include),
+      appsOut: new Set(a.apps.exclude),
+      locationsIn: !loc || loc.include === 'all' ? null : loc.include.map(indexOf),
+      locationsOut: loc ? loc.exclude.map(indexOf) : [],
+      clientTypes: c.clientTypes ? new Set(c.clientTypes) : null,
+      device: c.device ?? null,
+      signInRisk: c.signInRisk ? new Set(c.signInRisk) : null,
+      userRisk: c.userRisk ? new Set(c.userRisk) : null,
+      registeredAnyOf: c.registeredMethods?.anyOf ?? null,
+      grant: d.grant ?? null,
+      frequencyHours: d.session?.signInFrequencyHours ?? null,
+      nonPersistent: d.session?.persistentSession === false,
+      exceptions: exceptionsOf.get(id) ?? [],
+    };
+  });
+  return { policies, locations };
+}
