@@ -153,7 +153,11 @@ declare module 'oidc-provider' {
     type: string;
     status: number;
     body: unknown;
-    cookies: { secure?: boolean };
+    cookies: {
+      secure?: boolean;
+      get(name: string, options?: { signed?: boolean }): string | undefined;
+      set(name: string, value: string | null, options?: Record<string, unknown>): void;
+    };
     get(header: string): string;
   }
 

@@ -9,6 +9,8 @@ import { logoutSource, postLogoutSuccessSource, renderError } from './pages.ts';
 import { ensureSigningKeys, loadSigningKeySet, type SigningKeySet } from './signing-keys.ts';
 import { staticSettings } from './settings.ts';
 import { ttlSettings } from './ttl.ts';
+import { sessionCookieName } from '../../signin/session/cookie.ts';
+import { loadSession, revokeSession } from '../../signin/session/sessions.ts';
 
 /** Authentication context classes Tessera issues, weakest first (the sign-in engine decides which). */
 export const ACR_VALUES = [
@@ -53,6 +55,18 @@ export async function createOidcProvider(ctx: AppContext, options: OidcProviderO
     new interactionPolicy.Check('account_unavailable', 'the signed-in account is no longer available', (kctx) =>
       kctx.oidc.session?.accountId && !kctx.oidc.account ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT,
     ),
+  );
+
+  // Tessera's own session is the source of truth for "signed in": once it has ended (sign-out,
+  // timeout, revocation) oidc-provider's session must not hand out codes on its own.
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check('tessera_session_ended', 'the Tessera sign-in session has ended', async (kctx) => {
+      const accountId = kctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const token = kctx.cookies.get(sessionCookieName(config), { signed: false });
+      const session = await loadSession(store.db, token, config.session);
+      return session?.userId === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
   );
 
   const isPublic = (client: ClientInstance) => client.clientAuthMethod === 'none';
@@ -122,6 +136,17 @@ export async function createOidcProvider(ctx: AppContext, options: OidcProviderO
   provider.Client.prototype.compareClientSecret = function compareClientSecret(this: ClientInstance, actual: string) {
     return clientSecretMatches(actual, this.clientSecret);
   };
+
+  // Signing out of every app through RP-initiated logout also ends Tessera's session.
+  provider.on('end_session.success', (kctx: KoaContextWithOIDC) => {
+    if (!kctx.oidc.params?.logout) return;
+    const name = sessionCookieName(config);
+    const token = kctx.cookies.get(name, { signed: false });
+    kctx.cookies.set(name, null, { signed: false, path: '/', httpOnly: true, sameSite: 'lax' });
+    loadSession(store.db, token, config.session)
+      .then((session) => (session ? revokeSession(store.db, session.id) : undefined))
+      .catch((err: unknown) => logger.error({ err }, 'ending the Tessera session at logout failed'));
+  });
 
   provider.on('server_error', (_kctx: KoaContextWithOIDC, err: Error) => logger.error({ err }, 'oidc-provider server error'));
   provider.on('error', (err: Error) => logger.error({ err }, 'oidc-provider error'));

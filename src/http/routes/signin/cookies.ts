@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sha256, secretMatches } from '../../../app/opaque-token.ts';
 import type { Config } from '../../../config/config.ts';
+import { sessionCookieName } from '../../../signin/session/cookie.ts';
 
 /**
  * Cookie names and flags. On https the session cookie is "__Host-" prefixed
@@ -12,9 +13,7 @@ export function isHttps(config: Config): boolean {
   return config.issuer.startsWith('https:');
 }
 
-export function sessionCookieName(config: Config): string {
-  return isHttps(config) ? '__Host-tessera_session' : 'tessera_session';
-}
+export { sessionCookieName };
 
 export function setSessionCookie(reply: FastifyReply, config: Config, token: string, maxAgeSeconds: number): void {
   reply.setCookie(sessionCookieName(config), token, {
