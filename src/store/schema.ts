@@ -3,7 +3,11 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { PasswordTables } from '../methods/password/tables.ts';
 import type { MethodsTables } from '../methods/tables.ts';
 import type { SigninTables } from '../signin/tables.ts';
+import type { StrengthTables } from '../signin/strength-catalog.ts';
 import type { OidcTables } from '../protocols/oidc/tables.ts';
+import type { RecoveryTables } from '../recovery/tables.ts';
+import type { AlertTables } from '../monitor/alerts.ts';
+import type { PolicyTables } from '../policy/store/tables.ts';
 
 /**
  * The whole store as Kysely sees it. Each capability declares its own tables
@@ -13,4 +17,4 @@ import type { OidcTables } from '../protocols/oidc/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, OidcTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, PolicyTables, RecoveryTables, AlertTables {}
