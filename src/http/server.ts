@@ -16,6 +16,7 @@ import { signinRoutes } from './routes/signin/routes.ts';
 import { accountRoutes } from './routes/account/routes.ts';
 import { oidcRoutes } from '../protocols/oidc/mount.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
+import { policySchemaRoute } from './routes/admin/policies.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -84,5 +85,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(accountRoutes);
   await app.register(oidcRoutes);
   await app.register(adminClientRoutes, { prefix: '/api/admin' });
+  await app.register(policySchemaRoute);
   return app;
 }

@@ -7,6 +7,10 @@ import { deviceOperations } from './devices.ts';
 import { tokenOperations } from './tokens.ts';
 import { auditOperations } from './audit.ts';
 import { signinOperations } from './signins.ts';
+import { policyOperations } from './policies.ts';
+import { whatIfOperations } from './whatif.ts';
+import { exceptionOperations } from './exceptions.ts';
+import { mdmOperations } from './mdm.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -17,6 +21,10 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...tokenOperations,
   ...auditOperations,
   ...signinOperations,
+  ...policyOperations,
+  ...whatIfOperations,
+  ...exceptionOperations,
+  ...mdmOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
