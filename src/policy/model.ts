@@ -1,4 +1,5 @@
 import type { ClientType, NamedLocation, PolicyDocument, RiskLevel } from './document.ts';
+import type { MethodUseLike } from './strength-port.ts';
 
 /**
  * What evaluation takes and returns. Pure data: the store-backed parts load
@@ -59,8 +60,8 @@ export interface SigninFacts {
   clientType: ClientType;
   signInRisk: RiskLevel;
   userRisk: RiskLevel;
-  /** Methods verified so far in this sign-in. */
-  methodsUsed: readonly string[];
+  /** Methods verified so far in this sign-in (with their WebAuthn properties, when known). */
+  methodsUsed: readonly MethodUseLike[];
 }
 
 /** Stable codes for why a policy applied or not; reports and tests key on them. */

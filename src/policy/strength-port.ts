@@ -8,11 +8,20 @@ import { METHODS, isMethodType, type Factor } from '../methods/method.ts';
  * built-in catalogue below answers for the three standard strengths when no
  * other is given. Pure: no I/O.
  */
+/** A verified method, by name or with the properties a WebAuthn assertion reports. */
+export type MethodUseLike =
+  | string
+  | { method: string; userVerified?: boolean; backupEligible?: boolean; backedUp?: boolean; aaguid?: string | null };
+
+export function methodName(m: MethodUseLike): string {
+  return typeof m === 'string' ? m : m.method;
+}
+
 export interface StrengthCatalog {
   /** Whether a strength with this id exists. */
   has(id: string): boolean;
   /** The strength ids that these methods, used together in one sign-in, satisfy. */
-  satisfiedBy(methods: readonly string[]): ReadonlySet<string>;
+  satisfiedBy(methods: readonly MethodUseLike[]): ReadonlySet<string>;
 }
 
 export const STANDARD_STRENGTHS = ['mfa', 'passwordless_mfa', 'phishing_resistant_mfa'] as const;
@@ -24,7 +33,8 @@ export const STANDARD_STRENGTHS = ['mfa', 'passwordless_mfa', 'phishing_resistan
  */
 export const builtinStrengths: StrengthCatalog = {
   has: (id) => (STANDARD_STRENGTHS as readonly string[]).includes(id),
-  satisfiedBy(methods) {
+  satisfiedBy(uses) {
+    const methods = uses.map(methodName);
     const out = new Set<string>();
     const factors = new Set<Factor>();
     for (const m of methods) if (isMethodType(m)) factors.add(METHODS[m].factor);

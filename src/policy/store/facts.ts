@@ -6,6 +6,7 @@ import { toDevice } from '../../directory/devices.ts';
 import { PORTAL_APP, type ClientType, type RiskLevel } from '../document.ts';
 import type { PolicySet, SigninFacts } from '../model.ts';
 import { countryOf } from '../geo/country.ts';
+import type { MethodUseLike } from '../strength-port.ts';
 import { signInRisk, userRisk } from './risk-facts.ts';
 
 /**
@@ -21,7 +22,7 @@ export interface FactsInput {
   ip?: string | null;
   deviceId?: string | null;
   clientType?: ClientType;
-  methodsUsed?: readonly string[];
+  methodsUsed?: readonly MethodUseLike[];
   now?: Date;
   /** What-if overrides: otherwise computed from the sign-in log / GeoIP. */
   signInRisk?: RiskLevel;
