@@ -14,11 +14,29 @@ export function openSqlite(file: string): SqliteDatabase {
   db.exec('PRAGMA busy_timeout = 10000');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA synchronous = NORMAL');
+  // Kysely asks for a statement on every query; compiling the same SQL again each
+  // time was a measurable share of a token request, so compiled statements are kept.
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => db.close(),
-    prepare: (sql: string) => wrap(db.prepare(sql)),
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = wrap(db.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      }
+      cache.set(sql, stmt); // most recently used last: the first key is the one to evict
+      return stmt;
+    },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 500;
 
 type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
 

@@ -10,6 +10,8 @@ import type { Config } from '../../src/config/config.ts';
 import { SecretBox } from '../../src/config/secret-box.ts';
 import { createLogger } from '../../src/app/logger.ts';
 import { buildServer } from '../../src/http/server.ts';
+import { createSession } from '../../src/signin/session/sessions.ts';
+import { sessionCookieName } from '../../src/signin/session/cookie.ts';
 import { openTestStore, type EngineName, type TestStore } from '../support/engines.ts';
 
 /**
@@ -81,6 +83,16 @@ export async function startOidcServer(engine: EngineName, options: StartOptions 
                 amr: (request.query.amr ?? 'pwd,otp,mfa').split(','),
               },
             };
+      if (result.login) {
+        // As the real sign-in does: a Tessera session, which the provider's own session depends on.
+        const { login } = result;
+        const { token } = await createSession(
+          ctx.store.db,
+          { userId: login.accountId, amr: login.amr, acr: login.acr, mfa: login.amr.includes('mfa') },
+          config.session,
+        );
+        reply.header('set-cookie', `${sessionCookieName(config)}=${token}; Path=/; HttpOnly; SameSite=Lax`);
+      }
       const url = await app.oidc.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: true });
       return reply.redirect(url, 303);
     },

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -14,10 +14,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('consumed_at', 'text')
     .addPrimaryKeyConstraint('oidc_payloads_pk', ['model', 'id'])
     .execute();
-  await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').columns(['grant_id', 'model']).execute();
-  await db.schema.createIndex('oidc_payloads_account').on('oidc_payloads').columns(['account_id', 'model']).execute();
-  await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').columns(['uid', 'model']).execute();
-  await db.schema.createIndex('oidc_payloads_user_code').on('oidc_payloads').columns(['user_code', 'model']).execute();
+  // Partial indexes: most rows (client-credentials tokens, codes) leave these columns empty,
+  // and an index an insert need not touch is a page the write-ahead log need not copy.
+  await db.schema.createIndex('oidc_payloads_grant').on('oidc_payloads').columns(['grant_id', 'model']).where(sql.ref('grant_id'), 'is not', null).execute();
+  await db.schema.createIndex('oidc_payloads_account').on('oidc_payloads').columns(['account_id', 'model']).where(sql.ref('account_id'), 'is not', null).execute();
+  await db.schema.createIndex('oidc_payloads_uid').on('oidc_payloads').columns(['uid', 'model']).where(sql.ref('uid'), 'is not', null).execute();
+  await db.schema.createIndex('oidc_payloads_user_code').on('oidc_payloads').columns(['user_code', 'model']).where(sql.ref('user_code'), 'is not', null).execute();
   await db.schema.createIndex('oidc_payloads_expires').on('oidc_payloads').column('expires_at').execute();
 }
 
