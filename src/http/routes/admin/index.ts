@@ -11,6 +11,7 @@ import { policyOperations } from './policies.ts';
 import { whatIfOperations } from './whatif.ts';
 import { exceptionOperations } from './exceptions.ts';
 import { mdmOperations } from './mdm.ts';
+import { rolloutOperations } from './rollout.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -25,6 +26,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...whatIfOperations,
   ...exceptionOperations,
   ...mdmOperations,
+  ...rolloutOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
