@@ -2,6 +2,7 @@
  * The baseline for bench/client-credentials.ts: oidc-provider with nothing of
  * Tessera's, its default in-memory adapter and one client. Run as a child process.
  */
+import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
 
 const port = Number(process.argv[2]);
@@ -12,4 +13,4 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
   ],
   features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
 });
-provider.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+createServer(provider.callback()).listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));

@@ -44,9 +44,11 @@ export interface PageOptions {
   title: string;
   body: SafeHtml;
   scripts?: string[];
+  /** Tables and dashboards get the wide card. */
+  wide?: boolean;
 }
 
-export function page({ title, body, scripts = [] }: PageOptions): string {
+export function page({ title, body, scripts = [], wide = false }: PageOptions): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -57,7 +59,7 @@ export function page({ title, body, scripts = [] }: PageOptions): string {
 ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
 </head>
 <body>
-<main class="card">
+<main class="${wide ? 'card wide' : 'card'}">
 <p class="brand" aria-hidden="true">Tessera</p>
 ${body}
 </main>

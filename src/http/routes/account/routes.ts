@@ -8,12 +8,13 @@ import { formCsrfValid, portalAuth, signinRedirect, type PortalAuth } from './gu
 import { accountView, backupCodesView, NOTICES, totpEnrolView } from './views.ts';
 import { selfService } from './self-service.ts';
 import { accountApiRoutes } from './api.ts';
+import { accountWebauthnRoutes } from './webauthn-routes.ts';
 
 const enrolParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
 const removeParams = z.object({ type: z.enum(['totp', 'backup_code']), id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
 function sendPage(reply: FastifyReply, title: string, body: ReturnType<typeof accountView>, status = 200) {
-  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page({ title, body }));
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page({ title, body, wide: true }));
 }
 
 /**
@@ -99,4 +100,5 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   });
 
   await app.register(accountApiRoutes, { prefix: '/api/me' });
+  await app.register(accountWebauthnRoutes);
 }
