@@ -19,6 +19,7 @@ import { expired, renderStep } from './render.ts';
 import { pageForAction } from './pages/index.ts';
 import { field } from './pages/page.ts';
 import { requestFacts, safeReturnTo } from './request-facts.ts';
+import { dummyHash } from '../../../methods/password/hash.ts';
 import { finishInteraction, handleInteraction } from './interaction.ts';
 
 const keyParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'unknown sign-in') });
@@ -40,6 +41,8 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     );
   }, 5 * 60_000);
   sweep.unref();
+  // Computed now so that the first unknown name after start costs no more than any other.
+  void dummyHash();
   app.addHook('onClose', async () => clearInterval(sweep));
 
   async function currentSession(request: FastifyRequest): Promise<IdpSession | null> {
