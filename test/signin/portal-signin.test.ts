@@ -6,6 +6,7 @@ import { startTestServer } from '../support/server.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { Browserish, hiddenCsrf, startPortalSignin } from '../support/http-client.ts';
 import { importTotp } from '../../src/methods/totp/manage.ts';
+import { generateBackupCodes } from '../../src/methods/backup-codes/index.ts';
 import { createApiToken } from '../../src/directory/api-tokens.ts';
 
 const PASSWORD = 'violet tangerine lighthouse';
@@ -132,6 +133,33 @@ for (const engine of ENGINES) {
       assert.match(enrol.body, /id="totp-secret"/);
       const audit = await ctx.store.db.selectFrom('audit_log').select('action').where('target', '=', `user:${dave.id}`).execute();
       assert.ok(audit.some((a) => a.action.startsWith('method.backup_codes')), JSON.stringify(audit));
+    });
+
+    await t.test('a backup code signs in once; removing the authenticator is audited and shown', async () => {
+      const ivan = await createUserWithPassword(ctx, 'ivan', PASSWORD);
+      const ivanSecret = new OTPAuth.Secret({ size: 20 }).base32;
+      const { credentialId } = await importTotp(ctx, ivan.id, { secretBase32: ivanSecret, actor: 'test' });
+      const codes = await generateBackupCodes(ctx, ivan.id, { actor: 'test' });
+      const b = new Browserish(server.url);
+      const { path, csrf } = await startPortalSignin(b, 'ivan', PASSWORD);
+      await b.request('POST', `${path}/choose`, { csrf, method: 'backup_code' });
+      assert.match((await b.request('GET', path)).body, /Enter a backup code/);
+      const ok = await b.request('POST', `${path}/backup-code`, { csrf, code: codes[0]!.toUpperCase() });
+      assert.equal(ok.location, '/account');
+      const again = new Browserish(server.url);
+      const second = await startPortalSignin(again, 'ivan', PASSWORD);
+      await again.request('POST', `${second.path}/choose`, { csrf: second.csrf, method: 'backup_code' });
+      const reused = await again.request('POST', `${second.path}/backup-code`, { csrf: second.csrf, code: codes[0]! });
+      assert.equal(reused.status, 401);
+      assert.match(reused.body, /not valid or was already used/);
+
+      // Signed in with MFA a moment ago: removing the authenticator is allowed, audited and listed.
+      const me = JSON.parse((await b.request('GET', '/api/me')).body) as { csrf: string };
+      const removed = await b.request('POST', `/account/methods/totp/${credentialId}/remove`, { csrf: me.csrf });
+      assert.equal(removed.location, '/account?notice=removed');
+      const page = await b.request('GET', '/account?notice=removed');
+      assert.match(page.body, /Method removed/);
+      assert.match(page.body, /method\.totp\.remove/);
     });
 
     await t.test('an admin signs a user out everywhere through the API', async () => {

@@ -15,6 +15,11 @@ const WRONG: Record<SecondFactor, string> = {
   backup_code: 'That backup code is not valid or was already used.',
 };
 
+const REPLAYED: Record<SecondFactor, string> = {
+  totp: 'That code was already used. Wait for the next code.',
+  backup_code: 'That backup code is not valid or was already used.',
+};
+
 /** A one-time code for the second factor; each code is accepted once, every try is rate-limited. */
 export async function submitSecondFactor(
   ctx: AppContext,
@@ -34,7 +39,7 @@ export async function submitSecondFactor(
     const reason = result.justLocked ? `${method}_${result.reason}_locked` : locked ? `${method}_${result.throttle ?? 'locked'}` : `${method}_${result.reason}`;
     await writeSigninLog(ctx.store.db, logBase(t, req, locked ? 'locked' : 'failure', reason));
     if (locked) return show(t, lockedMessage(result.retryAfterMs), 429);
-    if (result.reason === 'replayed') return show(t, 'That code was already used. Wait for the next code.', 401);
+    if (result.reason === 'replayed') return show(t, REPLAYED[method], 401);
     return show(t, WRONG[method], 401);
   }
   t.methodsUsed.push(method);
