@@ -34,6 +34,8 @@ export function amrFor(methods: readonly string[]): string[] {
 
 /** The strongest acr the verified methods reach. */
 export function acrFor(methods: readonly string[]): Acr {
+  // A Temporary Access Pass is issued after the helpdesk verified the person: MFA strength, never phishing-resistant.
+  if (methods.includes('tap')) return ACR.mfa;
   return amrFor(methods).includes('mfa') ? ACR.mfa : ACR.pwd;
 }
 

@@ -1,4 +1,4 @@
-export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'done' | 'failed';
+export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'done' | 'failed';
 
 export interface SigninTransactionsTable {
   id: string;

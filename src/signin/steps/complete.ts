@@ -5,6 +5,7 @@ import { createSession, upgradeSession, type IdpSession } from '../session/sessi
 import { endTransaction, type SigninTransaction } from '../transaction.ts';
 import type { RequestFacts } from './outcome.ts';
 import { logBase } from './password.ts';
+import { afterSignin, sessionNotAfter } from '../../recovery/signin-hooks.ts';
 
 export interface Completed {
   userId: string;
@@ -33,13 +34,14 @@ export async function completeSignin(
   const acr = acrFor(t.methodsUsed);
   await writeSigninLog(db, logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'));
   await endTransaction(db, t.id);
+  await afterSignin(ctx, t, req);
   if (current && t.sessionId === current.id && current.userId === userId) {
     await upgradeSession(db, current.id, amr, acr);
     return { userId, amr, acr, sessionId: current.id, authTime: current.authTime };
   }
   const { token, session } = await createSession(
     db,
-    { userId, amr, acr, mfa: amr.includes('mfa'), ip: req.ip, userAgent: req.userAgent },
+    { userId, amr, acr, mfa: amr.includes('mfa'), ip: req.ip, userAgent: req.userAgent, notAfter: await sessionNotAfter(ctx, t) },
     ctx.config.session,
   );
   return { userId, amr, acr, sessionToken: token, sessionId: session.id, authTime: session.authTime };

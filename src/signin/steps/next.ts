@@ -3,6 +3,7 @@ import { ACR, acrFor, acrRank, acrSatisfies, requiredAcr } from '../acr.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { loadUserFacts } from '../user-facts.ts';
 import { show, type StepOutcome } from './outcome.ts';
+import { RECOVERY_HOLD_MESSAGE, recoveryHoldBlocks } from '../../recovery/holds.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
 const VERIFIABLE = ['totp', 'backup_code'] as const;
@@ -18,6 +19,11 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
     t.step = 'failed';
     await saveTransaction(ctx.store.db, t);
     return show(t, 'This sign-in cannot continue. Start again.', 400);
+  }
+  if (await recoveryHoldBlocks(ctx.store.db, t.userId!, t.methodsUsed, facts.secondFactors)) {
+    t.step = 'failed';
+    await saveTransaction(ctx.store.db, t);
+    return show(t, RECOVERY_HOLD_MESSAGE, 403);
   }
   const required = requiredAcr({
     isAdmin: facts.isAdmin,

@@ -8,6 +8,7 @@ import { formCsrfValid, portalAuth, signinRedirect, type PortalAuth } from './gu
 import { accountView, backupCodesView, NOTICES, totpEnrolView } from './views.ts';
 import { selfService } from './self-service.ts';
 import { accountApiRoutes } from './api.ts';
+import { accountDeviceRoutes } from './devices.ts';
 import { accountWebauthnRoutes } from './webauthn-routes.ts';
 
 const enrolParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
@@ -100,5 +101,6 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   });
 
   await app.register(accountApiRoutes, { prefix: '/api/me' });
+  await app.register(accountDeviceRoutes);
   await app.register(accountWebauthnRoutes);
 }

@@ -64,6 +64,7 @@ ${methods.map(
 </table>
 <p><a class="button" href="/account/totp/new">Add an authenticator app</a></p>
 <form method="post" action="/account/backup-codes">${hidden(csrf)}<button type="submit" class="secondary">Get new backup codes</button></form>
+<p><a href="/account/devices">Your devices</a>: lost a phone? Report it there at once.</p>
 ${input.recent ? '' : html`<p class="hint">Adding or removing a method asks you to verify with your second factor first.</p>`}
 <h2>Recent sign-ins</h2>
 <table aria-label="Your recent sign-ins">

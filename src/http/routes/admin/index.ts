@@ -7,6 +7,11 @@ import { deviceOperations } from './devices.ts';
 import { tokenOperations } from './tokens.ts';
 import { auditOperations } from './audit.ts';
 import { signinOperations } from './signins.ts';
+import { tapOperations } from './tap.ts';
+import { caseOperations } from './cases.ts';
+import { alertOperations } from './alerts.ts';
+import { breakGlassOperations } from './breakglass.ts';
+import { deviceLifecycleOperations } from './device-lifecycle.ts';
 import { policyOperations } from './policies.ts';
 import { whatIfOperations } from './whatif.ts';
 import { exceptionOperations } from './exceptions.ts';
@@ -22,6 +27,11 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...tokenOperations,
   ...auditOperations,
   ...signinOperations,
+  ...tapOperations,
+  ...caseOperations,
+  ...alertOperations,
+  ...breakGlassOperations,
+  ...deviceLifecycleOperations,
   ...policyOperations,
   ...whatIfOperations,
   ...exceptionOperations,

@@ -6,6 +6,7 @@ import { backupCodePage } from './backup-code.ts';
 import { choosePage } from './choose.ts';
 import { registerTotpPage } from './register-totp.ts';
 import { failedPage } from './failed.ts';
+import { tapPage } from './tap.ts';
 
 /** Every sign-in page, one per transaction step. */
 export const STEP_PAGES: readonly StepPage[] = [
@@ -15,6 +16,7 @@ export const STEP_PAGES: readonly StepPage[] = [
   backupCodePage,
   choosePage,
   registerTotpPage,
+  tapPage,
   failedPage,
 ];
 

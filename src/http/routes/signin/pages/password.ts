@@ -2,6 +2,7 @@ import { html } from '../../../html.ts';
 import { submitPassword } from '../../../../signin/steps/password.ts';
 import { action, csrfField, errorBox, whoBar } from './parts.ts';
 import { field, type StepPage } from './page.ts';
+import { tapOption, useTapAction } from './tap.ts';
 
 export const passwordPage: StepPage = {
   step: 'password',
@@ -15,8 +16,10 @@ ${csrfField(v.csrf)}
 <input id="password" name="password" type="password" autocomplete="current-password" required autofocus${v.error ? html` aria-describedby="form-error"` : ''}>
 <button type="submit">Sign in</button>
 </form>
+${tapOption(v)}
 ${whoBar(v)}`,
   actions: {
     password: (ctx, t, body, req) => submitPassword(ctx, t, field(body, 'password'), req),
+    'use-tap': useTapAction,
   },
 };
