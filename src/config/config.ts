@@ -29,6 +29,14 @@ const schema = z.object({
   TESSERA_SESSION_IDLE_SECONDS: duration.default(3600),
   TESSERA_SESSION_ABSOLUTE_SECONDS: duration.default(12 * 3600),
   TESSERA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TESSERA_WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a domain name such as example.com')
+    .optional(),
+  TESSERA_WEBAUTHN_ORIGINS: z
+    .string()
+    .refine((v) => v.split(',').every((o) => /^https?:\/\/[^/?#\s]+$/.test(o.trim())), 'must be a comma-separated list of origins such as https://id.example.com')
+    .optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -44,6 +52,8 @@ export interface Config {
   logLevel: RawConfig['TESSERA_LOG_LEVEL'];
   session: { idleSeconds: number; absoluteSeconds: number };
   trustProxy: boolean;
+  /** WebAuthn relying party; absent parts default from the issuer (src/methods/webauthn/relying-party.ts). */
+  webauthn?: { rpId?: string; origins?: string[] };
 }
 
 export class ConfigError extends Error {
@@ -96,5 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       absoluteSeconds: raw.TESSERA_SESSION_ABSOLUTE_SECONDS,
     },
     trustProxy: raw.TESSERA_TRUST_PROXY === 'true',
+    webauthn: {
+      rpId: raw.TESSERA_WEBAUTHN_RP_ID?.toLowerCase(),
+      origins: raw.TESSERA_WEBAUTHN_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')),
+    },
   };
 }

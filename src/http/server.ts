@@ -17,6 +17,8 @@ import { accountRoutes } from './routes/account/routes.ts';
 import { oidcRoutes } from '../protocols/oidc/mount.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
 import { policySchemaRoute } from './routes/admin/policies.ts';
+import { vendorRoutes } from './routes/vendor.ts';
+import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -79,9 +81,11 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(setupRoutes);
   await app.register(staticRoutes);
+  await app.register(vendorRoutes);
   await app.register(adminRoutes, { prefix: '/api/admin' });
   await app.register(openapiRoutes);
   await app.register(signinRoutes);
+  await app.register(webauthnSigninRoutes);
   await app.register(accountRoutes);
   await app.register(oidcRoutes);
   await app.register(adminClientRoutes, { prefix: '/api/admin' });

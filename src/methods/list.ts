@@ -43,8 +43,13 @@ const backupCodes: Source = async (db, userId) => {
   return [{ id: set.id, type: 'backup_code', label, createdAt: set.created_at, lastUsedAt: (counts.last as string | null) ?? null }];
 };
 
+const webauthn: Source = async (db, userId) => {
+  const rows = await db.selectFrom('webauthn_credentials').select(['id', 'name', 'created_at', 'last_used_at']).where('user_id', '=', userId).orderBy('created_at').execute();
+  return rows.map((r) => ({ id: r.id, type: 'webauthn', label: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
+};
+
 /** Each method with stored credentials adds its source here. */
-const SOURCES: Source[] = [password, totp, backupCodes];
+const SOURCES: Source[] = [password, totp, backupCodes, webauthn];
 
 /** The user's registered credentials across all methods (pending enrolments excluded), oldest first per method. */
 export async function listUserMethods(db: Db | Tx, userId: string): Promise<UserCredential[]> {

@@ -1,6 +1,8 @@
 import type { BackupCodeTables } from './backup-codes/tables.ts';
 import type { ThrottleTables } from './throttle/tables.ts';
 import type { TotpTables } from './totp/tables.ts';
+import type { WebauthnTables } from './webauthn/tables.ts';
+import type { MethodSettingsTables } from './settings.ts';
 
 /** The methods' tables (besides password, declared on its own), composed into the store's Database. */
-export interface MethodsTables extends TotpTables, BackupCodeTables, ThrottleTables {}
+export interface MethodsTables extends TotpTables, BackupCodeTables, ThrottleTables, WebauthnTables, MethodSettingsTables {}

@@ -21,6 +21,8 @@ export interface SigninLogEntry {
   reason: string;
   transactionId?: string | null;
   reportOnly?: unknown;
+  /** On success: the strongest authentication strength reached. */
+  strength?: string | null;
   at?: Date;
 }
 
@@ -38,6 +40,7 @@ export interface SigninLogRow {
   reason: string;
   transactionId: string | null;
   reportOnly: unknown;
+  strength: string | null;
 }
 
 export async function writeSigninLog(db: Db | Tx, entry: SigninLogEntry): Promise<void> {
@@ -57,6 +60,7 @@ export async function writeSigninLog(db: Db | Tx, entry: SigninLogEntry): Promis
       reason: entry.reason,
       transaction_id: entry.transactionId ?? null,
       report_only: entry.reportOnly === undefined ? null : JSON.stringify(entry.reportOnly),
+      strength: entry.strength ?? null,
     })
     .execute();
 }
@@ -88,5 +92,6 @@ export async function listSignins(db: Db, query: SigninQuery = {}): Promise<Sign
     reason: r.reason,
     transactionId: r.transaction_id,
     reportOnly: r.report_only ? (JSON.parse(r.report_only) as unknown) : null,
+    strength: r.strength ?? null,
   }));
 }

@@ -46,6 +46,8 @@ export interface RequirementFacts {
   hasSecondFactor: boolean;
   /** acr_values the app asked for, most preferred first. */
   requestedAcr?: readonly string[];
+  /** The WebAuthn setting "admins require phishing-resistant MFA" (on by default). */
+  adminRequiresPhishingResistant?: boolean;
 }
 
 /**
@@ -61,7 +63,11 @@ export function requiredAcr(facts: RequirementFacts): { acr: Acr; reason: string
   );
   let result: { acr: Acr; reason: string } = { acr: ACR.pwd, reason: 'password_only_user' };
   if (facts.hasSecondFactor) result = { acr: ACR.mfa, reason: 'user_has_second_factor' };
-  if (facts.isAdmin) result = { acr: ACR.mfa, reason: 'admin_requires_mfa' };
+  if (facts.isAdmin) {
+    result = facts.adminRequiresPhishingResistant
+      ? { acr: ACR.phishingResistant, reason: 'admin_requires_phishing_resistant' }
+      : { acr: ACR.mfa, reason: 'admin_requires_mfa' };
+  }
   if (strongestRequested && acrRank(strongestRequested) > acrRank(result.acr)) {
     result = { acr: strongestRequested, reason: 'requested_by_app' };
   }

@@ -1,4 +1,4 @@
-export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'done' | 'failed';
+export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'webauthn' | 'register_webauthn' | 'done' | 'failed';
 
 export interface SigninTransactionsTable {
   id: string;
@@ -22,6 +22,8 @@ export interface SigninTransactionsTable {
   session_id: string | null;
   /** Pending method registration started inside this sign-in (registration interrupt). */
   enrolment_id: string | null;
+  /** JSON: properties of the methods used, by method (a WebAuthn assertion's flags), for strengths. */
+  method_details?: string | null;
   ip: string | null;
   user_agent: string | null;
   created_at: string;
@@ -46,6 +48,10 @@ export interface IdpSessionsTable {
   revoked_at: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** The strongest authentication strength reached (src/policy/strengths.ts), null below MFA. */
+  strength?: string | null;
+  /** JSON MethodUse[]: the methods the session rests on, with their properties. */
+  method_uses?: string | null;
 }
 
 export interface SigninLogTable {
@@ -64,6 +70,8 @@ export interface SigninLogTable {
   transaction_id: string | null;
   /** JSON: what report-only policies would have done (filled by conditional access). */
   report_only: string | null;
+  /** On success: the strongest authentication strength reached. */
+  strength?: string | null;
 }
 
 export interface SigninTables {

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../store/store.ts';
 import { sha256, secretMatches } from '../app/opaque-token.ts';
 import type { SigninStep, SigninTransactionsTable } from './tables.ts';
+import type { MethodUse } from '../policy/strengths.ts';
 
 /**
  * A sign-in in progress, kept in the store so any node can continue it. Each
@@ -23,6 +24,8 @@ export interface SigninTransaction {
   requiredAcr: string | null;
   sessionId: string | null;
   enrolmentId: string | null;
+  /** Properties of the methods used, by method (a WebAuthn assertion's flags): what strengths look at. */
+  methodDetails: Record<string, Omit<MethodUse, 'method'>>;
   ip: string | null;
   userAgent: string | null;
   expiresAt: Date;
@@ -42,6 +45,7 @@ function fromRow(r: SigninTransactionsTable): SigninTransaction {
     requiredAcr: r.required_acr,
     sessionId: r.session_id,
     enrolmentId: r.enrolment_id,
+    methodDetails: r.method_details ? (JSON.parse(r.method_details) as SigninTransaction['methodDetails']) : {},
     ip: r.ip,
     userAgent: r.user_agent,
     expiresAt: new Date(r.expires_at),
@@ -125,6 +129,7 @@ export async function saveTransaction(db: Db | Tx, t: SigninTransaction, now = n
       required_acr: t.requiredAcr,
       session_id: t.sessionId,
       enrolment_id: t.enrolmentId,
+      method_details: JSON.stringify(t.methodDetails),
       updated_at: now.toISOString(),
     })
     .where('id', '=', t.id)

@@ -51,7 +51,8 @@ export async function startTestServer(engine: EngineName, overrides: Partial<Con
     probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
   }));
   config.port = port;
-  config.issuer = overrides.issuer ?? `http://127.0.0.1:${port}`;
+  // An issuer given with port 0 (e.g. http://localhost:0, which WebAuthn needs: browsers refuse an IP as its RP id) gets the real port.
+  config.issuer = overrides.issuer?.replace(/:0$/, `:${port}`) ?? `http://127.0.0.1:${port}`;
   const app = await buildServer(ctx);
   await app.listen({ host: '127.0.0.1', port });
   return {

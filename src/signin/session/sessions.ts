@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../store/store.ts';
 import { issueToken, parseToken, secretMatches } from '../../app/opaque-token.ts';
 import type { IdpSessionsTable } from '../tables.ts';
+import type { MethodUse } from '../../policy/strengths.ts';
 
 /**
  * The identity provider's own session: what lets a person reach a second app
@@ -22,6 +23,10 @@ export interface IdpSession {
   createdAt: Date;
   idleExpiresAt: Date;
   absoluteExpiresAt: Date;
+  /** The strongest authentication strength reached, null below MFA. */
+  strength: string | null;
+  /** The methods the session rests on, with their properties (empty for sessions older than this record). */
+  methodUses: MethodUse[];
 }
 
 export interface SessionTimeouts {
@@ -40,6 +45,8 @@ function toSession(row: IdpSessionsTable): IdpSession {
     createdAt: new Date(row.created_at),
     idleExpiresAt: new Date(row.idle_expires_at),
     absoluteExpiresAt: new Date(row.absolute_expires_at),
+    strength: row.strength ?? null,
+    methodUses: row.method_uses ? (JSON.parse(row.method_uses) as MethodUse[]) : [],
   };
 }
 
@@ -52,6 +59,8 @@ export interface NewSession {
   userAgent?: string | null;
   /** A session started with a Temporary Access Pass may not outlive the pass. */
   notAfter?: Date;
+  strength?: string | null;
+  methodUses?: MethodUse[];
 }
 
 export async function createSession(
@@ -79,6 +88,8 @@ export async function createSession(
     revoked_at: null,
     ip: input.ip ?? null,
     user_agent: input.userAgent?.slice(0, 512) ?? null,
+    strength: input.strength ?? null,
+    method_uses: JSON.stringify(input.methodUses ?? []),
   };
   await db.insertInto('idp_sessions').values(row).execute();
   return { token: issued.token, session: toSession(row) };
@@ -116,11 +127,19 @@ export async function loadSession(
  * Records a step-up or re-authentication: the factors just verified become the
  * session's, and the times that "recent sign-in" rules look at move to now.
  */
-export async function upgradeSession(db: Db | Tx, id: string, amr: string[], acr: string, now = new Date()): Promise<void> {
+export async function upgradeSession(
+  db: Db | Tx,
+  id: string,
+  amr: string[],
+  acr: string,
+  now = new Date(),
+  reached: { strength?: string | null; methodUses?: MethodUse[] } = {},
+): Promise<void> {
   const at = now.toISOString();
+  const strength = reached.methodUses ? { strength: reached.strength ?? null, method_uses: JSON.stringify(reached.methodUses) } : {};
   await db
     .updateTable('idp_sessions')
-    .set({ amr: JSON.stringify(amr), acr, auth_time: at, last_seen_at: at, ...(amr.includes('mfa') ? { mfa_at: at } : {}) })
+    .set({ amr: JSON.stringify(amr), acr, auth_time: at, last_seen_at: at, ...(amr.includes('mfa') ? { mfa_at: at } : {}), ...strength })
     .where('id', '=', id)
     .execute();
 }

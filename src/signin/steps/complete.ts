@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { acrFor, amrFor } from '../acr.ts';
+import { reached, requestedCustomStrength, transactionUses } from '../strength-requirement.ts';
 import { createSession, upgradeSession, type IdpSession } from '../session/sessions.ts';
 import { endTransaction, type SigninTransaction } from '../transaction.ts';
 import type { RequestFacts } from './outcome.ts';
@@ -30,18 +30,19 @@ export async function completeSignin(
 ): Promise<Completed> {
   const db = ctx.store.db;
   const userId = t.userId!;
-  const amr = amrFor(t.methodsUsed);
-  const acr = acrFor(t.methodsUsed);
-  await writeSigninLog(db, logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'));
+  // amr/acr and the strongest authentication strength reached, from the methods and their properties.
+  const uses = transactionUses(t);
+  const { amr, acr, strength } = reached(uses, { custom: await requestedCustomStrength(ctx, t.requiredAcr) });
+  await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength });
   await endTransaction(db, t.id);
   await afterSignin(ctx, t, req);
   if (current && t.sessionId === current.id && current.userId === userId) {
-    await upgradeSession(db, current.id, amr, acr);
+    await upgradeSession(db, current.id, amr, acr, undefined, { strength, methodUses: uses });
     return { userId, amr, acr, sessionId: current.id, authTime: current.authTime };
   }
   const { token, session } = await createSession(
     db,
-    { userId, amr, acr, mfa: amr.includes('mfa'), ip: req.ip, userAgent: req.userAgent, notAfter: await sessionNotAfter(ctx, t) },
+    { userId, amr, acr, mfa: amr.includes('mfa'), ip: req.ip, userAgent: req.userAgent, notAfter: await sessionNotAfter(ctx, t), strength, methodUses: uses },
     ctx.config.session,
   );
   return { userId, amr, acr, sessionToken: token, sessionId: session.id, authTime: session.authTime };

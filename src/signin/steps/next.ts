@@ -1,12 +1,12 @@
 import type { AppContext } from '../../app/context.ts';
-import { ACR, acrFor, acrRank, acrSatisfies, requiredAcr } from '../acr.ts';
+import { nextStep, signinRequirement, transactionUses, unmetStrengths } from '../strength-requirement.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { loadUserFacts } from '../user-facts.ts';
 import { show, type StepOutcome } from './outcome.ts';
 import { RECOVERY_HOLD_MESSAGE, recoveryHoldBlocks } from '../../recovery/holds.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
-const VERIFIABLE = ['totp', 'backup_code'] as const;
+const VERIFIABLE = ['webauthn', 'totp', 'backup_code'] as const;
 
 /**
  * After each verified factor: is what the session must reach reached? If not,
@@ -25,23 +25,21 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
     await saveTransaction(ctx.store.db, t);
     return show(t, RECOVERY_HOLD_MESSAGE, 403);
   }
-  const required = requiredAcr({
-    isAdmin: facts.isAdmin,
-    hasSecondFactor: facts.secondFactors.length > 0,
-    requestedAcr: t.requiredAcr ? [t.requiredAcr] : [],
-  });
-  if (acrSatisfies(acrFor(t.methodsUsed), required.acr)) {
+  // What must be reached, as authentication strengths (src/signin/strength-requirement.ts).
+  const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : []);
+  const uses = transactionUses(t);
+  if (unmetStrengths(required, uses).length === 0) {
     t.step = 'done';
     await saveTransaction(ctx.store.db, t);
     return { kind: 'complete', transaction: t };
   }
-  if (acrRank(required.acr) > acrRank(ACR.mfa)) {
+  const next = nextStep(required, uses, facts, VERIFIABLE);
+  if (!next) {
     t.step = 'failed';
     await saveTransaction(ctx.store.db, t);
-    return show(t, 'This app requires a phishing-resistant method (a security key or passkey) that cannot be used here yet.', 403);
+    return show(t, 'This sign-in needs a method that is not registered to your account (for example a security key or passkey). Add one on your security page, or ask your helpdesk.', 403);
   }
-  const available = VERIFIABLE.filter((m) => facts.secondFactors.includes(m) && !t.methodsUsed.includes(m));
-  t.step = available[0] ?? 'register_totp';
+  t.step = next as SigninTransaction['step'];
   await saveTransaction(ctx.store.db, t);
   return show(t);
 }

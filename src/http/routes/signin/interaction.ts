@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { acrSatisfies, requiredAcr } from '../../../signin/acr.ts';
+import { reached, sessionMeets, signinRequirement } from '../../../signin/strength-requirement.ts';
 import type { IdpSession } from '../../../signin/session/sessions.ts';
 import { startTransaction } from '../../../signin/transaction.ts';
 import { stepUpMethods } from '../../../signin/step-up.ts';
@@ -64,8 +64,10 @@ export async function handleInteraction(
   const interaction = await details(app, request, reply);
   if (!interaction || interaction.uid !== uid) return expired(reply);
   const provider = providerOf(app)!;
+  const requested = typeof interaction.params.acr_values === 'string' ? interaction.params.acr_values.split(' ').filter(Boolean) : [];
 
-  if (interaction.prompt.name === 'consent') {
+  // Consent is implied, but not over an app's acr_values the session does not reach: that is a step-up first.
+  if (interaction.prompt.name === 'consent' && !(await sessionBelowRequested(app, session, requested))) {
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id ?? '');
     if (!accountId) return expired(reply);
@@ -84,17 +86,16 @@ export async function handleInteraction(
     return reply.redirect(url, 303);
   }
 
-  const requested = typeof interaction.params.acr_values === 'string' ? interaction.params.acr_values.split(' ').filter(Boolean) : [];
   const forced = interaction.prompt.reasons.includes('login_prompt') || interaction.prompt.reasons.includes('max_age');
   if (session && !forced) {
     const facts = await loadUserFacts(ctx.store.db, session.userId);
     if (facts && facts.user.status === 'active') {
-      const need = requiredAcr({ isAdmin: facts.isAdmin, hasSecondFactor: facts.secondFactors.length > 0, requestedAcr: requested });
-      if (acrSatisfies(session.acr, need.acr)) {
+      const need = await signinRequirement(ctx, facts, requested);
+      if (sessionMeets(need, session.methodUses)) {
         return finishInteraction(app, request, reply, {
           userId: session.userId,
           amr: session.amr,
-          acr: session.acr,
+          acr: reached(session.methodUses, need).acr,
           sessionId: session.id,
           authTime: session.authTime,
         });
@@ -118,6 +119,13 @@ export async function handleInteraction(
   }
   if (typeof interaction.params.login_hint === 'string' && !stepUp) transaction.usernameTyped = interaction.params.login_hint.slice(0, 256);
   return renderStep(ctx, reply, transaction, bindingSecret);
+}
+
+async function sessionBelowRequested(app: FastifyInstance, session: IdpSession | null, requested: string[]): Promise<boolean> {
+  if (!session || requested.length === 0) return false;
+  const facts = await loadUserFacts(app.ctx.store.db, session.userId);
+  if (!facts) return false;
+  return !sessionMeets(await signinRequirement(app.ctx, facts, requested), session.methodUses);
 }
 
 /** Hands the finished sign-in back to oidc-provider, which redirects to the app (via consent when needed). */

@@ -5,6 +5,7 @@ import type { StepPage } from './page.ts';
 
 /** How each second factor is offered on the "choose another method" page. */
 export const METHOD_CHOICES: Record<string, string> = {
+  webauthn: 'Security key or passkey',
   totp: 'Code from an authenticator app',
   backup_code: 'A backup code',
 };

@@ -7,6 +7,8 @@ import { choosePage } from './choose.ts';
 import { registerTotpPage } from './register-totp.ts';
 import { failedPage } from './failed.ts';
 import { tapPage } from './tap.ts';
+import { webauthnPage } from './webauthn.ts';
+import { registerWebauthnPage } from './webauthn-register.ts';
 
 /** Every sign-in page, one per transaction step. */
 export const STEP_PAGES: readonly StepPage[] = [
@@ -17,6 +19,8 @@ export const STEP_PAGES: readonly StepPage[] = [
   choosePage,
   registerTotpPage,
   tapPage,
+  webauthnPage,
+  registerWebauthnPage,
   failedPage,
 ];
 
