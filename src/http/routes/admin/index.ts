@@ -17,6 +17,7 @@ import { whatIfOperations } from './whatif.ts';
 import { exceptionOperations } from './exceptions.ts';
 import { mdmOperations } from './mdm.ts';
 import { rolloutOperations } from './rollout.ts';
+import { strengthOperations } from './strengths.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -37,6 +38,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...exceptionOperations,
   ...mdmOperations,
   ...rolloutOperations,
+  ...strengthOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
