@@ -1,10 +1,13 @@
-import { builtinStrengths, type StrengthCatalog } from './strength-port.ts';
+import type { Db, Tx } from '../store/store.ts';
+import { listCustomStrengths } from '../signin/strength-catalog.ts';
+import { strengthCatalog } from './strengths.ts';
+import type { StrengthCatalog } from './strength-port.ts';
 
 /**
- * The strength catalogue the running system evaluates with. Until the
- * strengths module answers for custom strengths too, the built-in standard
- * strengths apply; this is the one place to switch over.
+ * The strength catalogue the running system evaluates with: the built-in
+ * strengths (src/policy/strengths.ts) plus the organisation's custom ones
+ * from the store. Evaluation itself stays pure: callers load this and pass it in.
  */
-export function activeStrengths(): StrengthCatalog {
-  return builtinStrengths;
+export async function loadActiveStrengths(db: Db | Tx): Promise<StrengthCatalog> {
+  return strengthCatalog(await listCustomStrengths(db));
 }

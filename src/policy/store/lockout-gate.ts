@@ -2,7 +2,7 @@ import type { Tx } from '../../store/store.ts';
 import { RefusedError } from '../../directory/errors.ts';
 import { analyseLockout, type LockoutReport } from '../lockout.ts';
 import type { PolicySet } from '../model.ts';
-import { activeStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from '../strengths-source.ts';
 import { loadPolicySettings } from './settings.ts';
 import { lockoutSubjects } from './subjects.ts';
 
@@ -26,7 +26,7 @@ export async function runLockoutCheck(trx: Tx, set: PolicySet, now = new Date())
     now,
     registrableMethods: settings.registrableMethods,
     enrolmentApps: settings.enrolmentApps,
-    strengths: activeStrengths(),
+    strengths: await loadActiveStrengths(trx),
   });
 }
 
@@ -45,7 +45,7 @@ export async function guardLockout(
 ): Promise<{ report: LockoutReport; newlyStranded: string[]; confirmed: string | null }> {
   const settings = await loadPolicySettings(trx);
   const subjects = await lockoutSubjects(trx, settings, now);
-  const options = { now, registrableMethods: settings.registrableMethods, enrolmentApps: settings.enrolmentApps, strengths: activeStrengths() };
+  const options = { now, registrableMethods: settings.registrableMethods, enrolmentApps: settings.enrolmentApps, strengths: await loadActiveStrengths(trx) };
   const before = analyseLockout(current, subjects, options);
   const after = analyseLockout(proposed, subjects, options);
   const was = new Set(before.strandedUsers);

@@ -8,7 +8,7 @@ import {
   namedLocationSchema, policyDocumentSchema, type NamedLocation, type PolicyDocument, type PolicyDocumentInput, type PolicyState,
 } from '../document.ts';
 import type { PolicyException, PolicySet, StoredPolicy } from '../model.ts';
-import { activeStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from '../strengths-source.ts';
 import type { LockoutReport } from '../lockout.ts';
 import type { CaPoliciesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';
@@ -112,7 +112,7 @@ export async function validateReferences(db: Db | Tx, doc: PolicyDocument, locat
     if (!known.has(n.toLowerCase())) throw new InvalidInputError(`policy "${doc.name}": no named location ${n}`);
   }
   const strength = doc.grant && 'strength' in doc.grant ? doc.grant.strength : undefined;
-  if (strength !== undefined && !activeStrengths().has(strength)) throw new InvalidInputError(`policy "${doc.name}": no authentication strength ${strength}`);
+  if (strength !== undefined && !(await loadActiveStrengths(db)).has(strength)) throw new InvalidInputError(`policy "${doc.name}": no authentication strength ${strength}`);
 }
 
 function rowFor(id: string, doc: PolicyDocument, origin: string, version: number, createdAt: string, by: ChangedBy, now: string): CaPoliciesTable {

@@ -7,7 +7,7 @@ import { isRole, ROLES } from '../../directory/roles.ts';
 import { listUserMethods } from '../../methods/list.ts';
 import { stagePolicyDocument } from '../defaults.ts';
 import type { PolicyDocument } from '../document.ts';
-import { activeStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from '../strengths-source.ts';
 import type { RolloutStagesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';
 import { loadPolicySet, validateReferences, withPolicy, writePolicy, type ChangeOptions } from './policies.ts';
@@ -105,7 +105,7 @@ export async function stageMembers(db: Db | Tx, stage: Pick<Stage, 'groups' | 'r
 }
 
 export async function stageCoverage(db: Db | Tx, stage: Stage, now = new Date()): Promise<StageCoverage> {
-  const strengths = activeStrengths();
+  const strengths = await loadActiveStrengths(db);
   const members = await stageMembers(db, stage);
   const byMethod: Record<string, number> = {};
   const byStrength: Record<string, number> = {};

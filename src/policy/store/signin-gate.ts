@@ -2,7 +2,7 @@ import type { Db, Tx } from '../../store/store.ts';
 import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry } from '../model.ts';
 import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
-import { activeStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from '../strengths-source.ts';
 import { gatherFacts, type FactsInput } from './facts.ts';
 import { loadPolicySet } from './policies.ts';
 
@@ -43,7 +43,7 @@ export async function evaluateSigninPolicies(db: Db | Tx, input: SigninGateInput
     clientType: input.clientType, methodsUsed: input.methodsUsed, now,
   });
   if (!facts) return null;
-  const decision = evaluatePolicies(set, facts, input.strengths ?? activeStrengths());
+  const decision = evaluatePolicies(set, facts, input.strengths ?? (await loadActiveStrengths(db)));
   return {
     decision,
     strengths: decision.requiredStrengths,
@@ -60,4 +60,19 @@ export function blockMessage(block: NonNullable<SigninGate['block']>): string {
   return block.reason === 'compliant_device'
     ? `This app can only be used from a device your organisation manages and reports compliant ("${block.policyName}"). Sign in from such a device, or ask your helpdesk.`
     : `Your organisation's access policy "${block.policyName}" does not allow this sign-in. If you think this is wrong, contact your helpdesk.`;
+}
+
+/** The sign-in log reason for a refusal by conditional access. */
+export function blockLogReason(block: NonNullable<SigninGate['block']>): string {
+  return block.reason === 'compliant_device' ? 'policy_device_not_compliant' : 'policy_blocked';
+}
+
+/**
+ * What the report-only policies would have done with a finished (or refused)
+ * sign-in, for the sign-in log row; undefined when none applied, so the
+ * column stays empty. Never changes the outcome.
+ */
+export async function reportOnlyForSignin(db: Db | Tx, input: SigninGateInput): Promise<ReportOnlyEntry[] | undefined> {
+  const gate = await evaluateSigninPolicies(db, input);
+  return gate && gate.reportOnly.length ? gate.reportOnly : undefined;
 }

@@ -4,7 +4,7 @@ import { resolveUser } from '../../directory/users.ts';
 import { CLIENT_TYPES, PORTAL_APP, RISK_LEVELS } from '../document.ts';
 import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry, SigninFacts } from '../model.ts';
-import { activeStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from '../strengths-source.ts';
 import { gatherFacts } from './facts.ts';
 import { loadPolicySet } from './policies.ts';
 
@@ -43,6 +43,6 @@ export async function whatIf(db: Db | Tx, input: WhatIfInput): Promise<WhatIfRes
     now, signInRisk: q.signInRisk, userRisk: q.userRisk, country: q.country,
   });
   if (!facts) throw new Error('user vanished during what-if');
-  const decision = evaluatePolicies(set, facts, activeStrengths());
+  const decision = evaluatePolicies(set, facts, await loadActiveStrengths(db));
   return { facts: { ...facts, now: now.toISOString() }, decision, reportOnly: reportOnlyEntries(decision) };
 }

@@ -6,6 +6,7 @@ import { endTransaction, type SigninTransaction } from '../transaction.ts';
 import type { RequestFacts } from './outcome.ts';
 import { logBase } from './password.ts';
 import { afterSignin, sessionNotAfter } from '../../recovery/signin-hooks.ts';
+import { reportOnlyForSignin } from '../../policy/store/signin-gate.ts';
 
 export interface Completed {
   userId: string;
@@ -33,7 +34,9 @@ export async function completeSignin(
   // amr/acr and the strongest authentication strength reached, from the methods and their properties.
   const uses = transactionUses(t);
   const { amr, acr, strength } = reached(uses, { custom: await requestedCustomStrength(ctx, t.requiredAcr) });
-  await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength });
+  // What the report-only policies would have done: kept with the row, never changing the outcome.
+  const reportOnly = await reportOnlyForSignin(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses });
+  await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, reportOnly });
   await endTransaction(db, t.id);
   await afterSignin(ctx, t, req);
   if (current && t.sessionId === current.id && current.userId === userId) {

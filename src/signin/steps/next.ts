@@ -4,6 +4,10 @@ import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { loadUserFacts } from '../user-facts.ts';
 import { show, type StepOutcome } from './outcome.ts';
 import { RECOVERY_HOLD_MESSAGE, recoveryHoldBlocks } from '../../recovery/holds.ts';
+import { writeSigninLog } from '../../monitor/signin-log.ts';
+import { blockLogReason, blockMessage, evaluateSigninPolicies } from '../../policy/store/signin-gate.ts';
+import { campaignPrompt } from '../../policy/store/campaign.ts';
+import { logBase } from './password.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
 const VERIFIABLE = ['webauthn', 'totp', 'backup_code'] as const;
@@ -25,10 +29,27 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
     await saveTransaction(ctx.store.db, t);
     return show(t, RECOVERY_HOLD_MESSAGE, 403);
   }
-  // What must be reached, as authentication strengths (src/signin/strength-requirement.ts).
-  const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : []);
   const uses = transactionUses(t);
+  // Conditional access (src/policy): what the enforced policies demand, or a refusal.
+  const gate = await evaluateSigninPolicies(ctx.store.db, {
+    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses,
+  });
+  if (gate?.block) {
+    t.step = 'blocked';
+    await saveTransaction(ctx.store.db, t);
+    const req = { ip: t.ip ?? '', userAgent: t.userAgent, requestId: '' };
+    await writeSigninLog(ctx.store.db, { ...logBase(t, req, 'failure', blockLogReason(gate.block)), reportOnly: gate.reportOnly.length ? gate.reportOnly : undefined });
+    return show(t, blockMessage(gate.block), 403);
+  }
+  // What must be reached, as authentication strengths (src/signin/strength-requirement.ts).
+  const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : [], gate?.strengths ?? []);
   if (unmetStrengths(required, uses).length === 0) {
+    // The roll-out's registration campaign asks after a normal sign-in (never inside a step-up).
+    if (!t.sessionId && (await campaignPrompt(ctx.store.db, t.userId!))) {
+      t.step = 'campaign';
+      await saveTransaction(ctx.store.db, t);
+      return show(t);
+    }
     t.step = 'done';
     await saveTransaction(ctx.store.db, t);
     return { kind: 'complete', transaction: t };

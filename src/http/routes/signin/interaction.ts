@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { reached, sessionMeets, signinRequirement } from '../../../signin/strength-requirement.ts';
+import { evaluateSigninPolicies } from '../../../policy/store/signin-gate.ts';
 import type { IdpSession } from '../../../signin/session/sessions.ts';
 import { startTransaction } from '../../../signin/transaction.ts';
 import { stepUpMethods } from '../../../signin/step-up.ts';
@@ -90,8 +91,15 @@ export async function handleInteraction(
   if (session && !forced) {
     const facts = await loadUserFacts(ctx.store.db, session.userId);
     if (facts && facts.user.status === 'active') {
-      const need = await signinRequirement(ctx, facts, requested);
-      if (sessionMeets(need, session.methodUses)) {
+      // Conditional access decides whether this session may be reused for this app, and for how long.
+      const gate = await evaluateSigninPolicies(ctx.store.db, {
+        userId: session.userId, clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
+        ip: request.ip, methodsUsed: session.methodUses,
+      });
+      const hours = gate?.decision.session.signInFrequencyHours;
+      const fresh = !hours || Date.now() - session.authTime.getTime() <= hours * 3_600_000;
+      const need = await signinRequirement(ctx, facts, requested, gate?.strengths ?? []);
+      if (gate && !gate.block && fresh && sessionMeets(need, session.methodUses)) {
         return finishInteraction(app, request, reply, {
           userId: session.userId,
           amr: session.amr,
@@ -125,7 +133,7 @@ async function sessionBelowRequested(app: FastifyInstance, session: IdpSession |
   if (!session || requested.length === 0) return false;
   const facts = await loadUserFacts(app.ctx.store.db, session.userId);
   if (!facts) return false;
-  return !sessionMeets(await signinRequirement(app.ctx, facts, requested), session.methodUses);
+  return !sessionMeets(await signinRequirement(app.ctx, facts, requested, []), session.methodUses);
 }
 
 /** Hands the finished sign-in back to oidc-provider, which redirects to the app (via consent when needed). */

@@ -9,6 +9,8 @@ import { failedPage } from './failed.ts';
 import { tapPage } from './tap.ts';
 import { webauthnPage } from './webauthn.ts';
 import { registerWebauthnPage } from './webauthn-register.ts';
+import { blockedPage } from './blocked.ts';
+import { campaignPage } from './campaign.ts';
 
 /** Every sign-in page, one per transaction step. */
 export const STEP_PAGES: readonly StepPage[] = [
@@ -21,6 +23,8 @@ export const STEP_PAGES: readonly StepPage[] = [
   tapPage,
   webauthnPage,
   registerWebauthnPage,
+  blockedPage,
+  campaignPage,
   failedPage,
 ];
 
