@@ -1,12 +1,13 @@
-import { getDevice, listDevices } from '../../directory/devices.ts';
+import { createDevice, getDevice, listDevices } from '../../directory/devices.ts';
 import {
   bindMethodToDevice, credentialsOnDevice, offboardUser, presentBoundTables, replaceDevice, reportDeviceLost, retireDevice,
 } from '../../recovery/devices/index.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
 
-export const summary = 'device lifecycle: list, lost, retire, replace, methods, bind; offboard a user';
+export const summary = 'device lifecycle: add, list, lost, retire, replace, methods, bind; offboard a user';
 
-const USAGE = `tessera device list <username> [--all] [--json]
+const USAGE = `tessera device add <username> --label <label> [--platform p] [--managed] [--json]
+       tessera device list <username> [--all] [--json]
        tessera device lost <device-id> [--note text] [--json]        (revokes its methods and all the user's sessions)
        tessera device retire <device-id> [--json]
        tessera device replace <device-id> --label <new label> [--platform p] [--json]
@@ -23,6 +24,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   const by = { actor: cliActor() };
   switch (sub) {
+    case 'add': {
+      const { values, positionals } = parse(rest, { label: { type: 'string' }, platform: { type: 'string' }, managed: { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
+      const [username] = args(positionals, 1, 'a username');
+      if (!values.label) throw new CliError('the device needs --label', 2);
+      const d = await withContext((ctx) => createDevice(ctx.store, { userId: username!, label: values.label!, platform: values.platform, managed: values.managed ?? false }, by));
+      if (values.json) printJson(io, d);
+      else io.out(`registered ${d.label} (${d.id}) for ${username}`);
+      return 0;
+    }
     case 'list': {
       const { values, positionals } = parse(rest, { all: { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
       const [username] = args(positionals, 1, 'a username');

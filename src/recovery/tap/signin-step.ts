@@ -4,6 +4,7 @@ import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { ACR, acrRank } from '../../signin/acr.ts';
 import { saveTransaction, type SigninTransaction } from '../../signin/transaction.ts';
 import { show, type RequestFacts, type StepOutcome } from '../../signin/steps/outcome.ts';
+import { decideNext } from '../../signin/steps/next.ts';
 import { lockedMessage, logBase } from '../../signin/steps/password.ts';
 import { verifyTap, type TapRefusal } from './verify.ts';
 
@@ -72,7 +73,14 @@ export async function submitTap(ctx: AppContext, t: SigninTransaction, pass: str
   t.methodsUsed = ['tap'];
   t.sessionId = null;
   t.enrolmentId = null;
-  t.step = 'register_totp';
-  await saveTransaction(db, t);
-  return show(t);
+  // The engine says what else this sign-in needs (a security key to register, for an admin who
+  // must be phishing-resistant); when the pass is already enough, the registration interrupt follows.
+  const next = await decideNext(ctx, t);
+  const step: string = next.transaction.step;
+  if (next.kind === 'complete' || step === 'campaign' || step === 'done') {
+    t.step = 'register_totp';
+    await saveTransaction(db, t);
+    return show(t);
+  }
+  return next;
 }
