@@ -76,6 +76,32 @@ for (const engine of ENGINES) {
       assert.deepEqual(JSON.parse(last.methods_used), ['password', 'totp']);
     });
 
+    await t.test('a "no persistent session" control makes the session cookie end with the browser', async () => {
+      await createUserWithPassword(ctx, 'fay', PASSWORD);
+      await createGroup(store, { name: 'Kiosk' }, by);
+      await addGroupMember(store, 'Kiosk', 'fay', by);
+      await savePolicy(store, { name: 'Kiosk sessions', state: 'enabled', assignments: { groups: { include: ['Kiosk'] } }, session: { persistentSession: false, signInFrequencyHours: 1 } }, by);
+      const setCookiesAfterPassword = async (username: string) => {
+        const b = new Browserish(server.url);
+        const start = await b.request('GET', '/signin?return_to=/account');
+        const path = start.location!;
+        const csrf = hiddenCsrf((await b.request('GET', path)).body);
+        await b.request('POST', `${path}/username`, { csrf, username });
+        const res = await fetch(`${server.url}${path}/password`, {
+          method: 'POST', redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+          body: new URLSearchParams({ csrf, password: PASSWORD }).toString(),
+        });
+        assert.equal(res.headers.get('location'), '/account');
+        return res.headers.getSetCookie().filter((c) => !/max-age=0|expires=thu, 01 jan 1970/i.test(c));
+      };
+      const kiosk = await setCookiesAfterPassword('fay');
+      assert.equal(kiosk.length, 1, kiosk.join(' | '));
+      assert.doesNotMatch(kiosk[0]!, /max-age/i, 'a browser-session cookie');
+      const normal = await setCookiesAfterPassword('bob');
+      assert.match(normal.join(' '), /max-age=\d+/i);
+    });
+
     await t.test('the roll-out campaign prompts after a normal sign-in, snoozes, then requires registration', async () => {
       const dan = await createUserWithPassword(ctx, 'dan', PASSWORD);
       await createGroup(store, { name: 'Pilot' }, by);

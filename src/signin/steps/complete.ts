@@ -6,7 +6,7 @@ import { endTransaction, type SigninTransaction } from '../transaction.ts';
 import type { RequestFacts } from './outcome.ts';
 import { logBase } from './password.ts';
 import { afterSignin, sessionNotAfter } from '../../recovery/signin-hooks.ts';
-import { reportOnlyForSignin } from '../../policy/store/signin-gate.ts';
+import { evaluateSigninPolicies } from '../../policy/store/signin-gate.ts';
 
 export interface Completed {
   userId: string;
@@ -16,6 +16,8 @@ export interface Completed {
   sessionToken?: string;
   sessionId: string;
   authTime: Date;
+  /** false: a conditional-access session control asks for no persistent session (the cookie ends with the browser). */
+  persistent?: boolean;
 }
 
 /**
@@ -35,18 +37,20 @@ export async function completeSignin(
   const uses = transactionUses(t);
   const { amr, acr, strength } = reached(uses, { custom: await requestedCustomStrength(ctx, t.requiredAcr) });
   // What the report-only policies would have done: kept with the row, never changing the outcome.
-  const reportOnly = await reportOnlyForSignin(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses });
+  const gate = await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses });
+  const reportOnly = gate?.reportOnly.length ? gate.reportOnly : undefined;
+  const persistent = gate?.decision.session.persistent ?? true;
   await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, reportOnly });
   await endTransaction(db, t.id);
   await afterSignin(ctx, t, req);
   if (current && t.sessionId === current.id && current.userId === userId) {
     await upgradeSession(db, current.id, amr, acr, undefined, { strength, methodUses: uses });
-    return { userId, amr, acr, sessionId: current.id, authTime: current.authTime };
+    return { userId, amr, acr, sessionId: current.id, authTime: current.authTime, persistent };
   }
   const { token, session } = await createSession(
     db,
     { userId, amr, acr, mfa: amr.includes('mfa'), ip: req.ip, userAgent: req.userAgent, notAfter: await sessionNotAfter(ctx, t), strength, methodUses: uses },
     ctx.config.session,
   );
-  return { userId, amr, acr, sessionToken: token, sessionId: session.id, authTime: session.authTime };
+  return { userId, amr, acr, sessionToken: token, sessionId: session.id, authTime: session.authTime, persistent };
 }

@@ -15,7 +15,8 @@ export function isHttps(config: Config): boolean {
 
 export { sessionCookieName };
 
-export function setSessionCookie(reply: FastifyReply, config: Config, token: string, maxAgeSeconds: number): void {
+/** Without maxAgeSeconds the cookie lasts until the browser closes (a "no persistent session" policy). */
+export function setSessionCookie(reply: FastifyReply, config: Config, token: string, maxAgeSeconds: number | undefined): void {
   reply.setCookie(sessionCookieName(config), token, {
     httpOnly: true,
     secure: isHttps(config),

@@ -148,7 +148,7 @@ export async function finishInteraction(
   const url = await provider.interactionResult(
     request.raw,
     reply.raw,
-    { login: { accountId: done.userId, amr: done.amr, acr: done.acr, ts: Math.floor(done.authTime.getTime() / 1000), remember: true } },
+    { login: { accountId: done.userId, amr: done.amr, acr: done.acr, ts: Math.floor(done.authTime.getTime() / 1000), remember: done.persistent !== false } },
     { mergeWithLastSubmission: false },
   );
   return reply.redirect(url, 303);

@@ -116,7 +116,7 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     const session = await currentSession(request);
     const done = await completeSignin(ctx, t, requestFacts(request), session);
     clearTransactionCookie(reply, transactionKey(t));
-    if (done.sessionToken) setSessionCookie(reply, ctx.config, done.sessionToken, ctx.config.session.absoluteSeconds);
+    if (done.sessionToken) setSessionCookie(reply, ctx.config, done.sessionToken, done.persistent === false ? undefined : ctx.config.session.absoluteSeconds);
     if (t.interactionUid) return finishInteraction(app, request, reply, done);
     return reply.redirect(t.returnTo ?? '/account', 303);
   }
