@@ -6,7 +6,9 @@ import { startTestServer } from '../support/server.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { Browserish, hiddenCsrf, startPortalSignin } from '../support/http-client.ts';
 import { importTotp } from '../../src/methods/totp/manage.ts';
-import { addGroupMember, createGroup } from '../../src/directory/groups.ts';
+import { addGroupMember, createGroup, removeGroupMember } from '../../src/directory/groups.ts';
+import { createDevice, updateDevice } from '../../src/directory/devices.ts';
+import { issueDeviceToken } from '../../src/policy/store/device-binding.ts';
 import { savePolicy, setPolicyState } from '../../src/policy/store/policies.ts';
 import { addStage } from '../../src/policy/store/rollout.ts';
 
@@ -100,6 +102,35 @@ for (const engine of ENGINES) {
       assert.doesNotMatch(kiosk[0]!, /max-age/i, 'a browser-session cookie');
       const normal = await setCookiesAfterPassword('bob');
       assert.match(normal.join(' '), /max-age=\d+/i);
+    });
+
+    await t.test('a compliant-device policy: refused from an unknown device, allowed from a managed one the MDM reports compliant', async () => {
+      const gil = await createUserWithPassword(ctx, 'gil', PASSWORD);
+      await createGroup(store, { name: 'Devices only' }, by);
+      await addGroupMember(store, 'Devices only', 'gil', by);
+      await savePolicy(store, { name: 'Portal from compliant devices', state: 'enabled', assignments: { groups: { include: ['Devices only'] }, apps: { include: ['tessera:portal'] } }, grant: { compliantDevice: true } }, by, { confirmLockout: 'gil gets a laptop today' });
+      const unknown = await startPortalSignin(new Browserish(server.url), 'gil', PASSWORD);
+      assert.equal(unknown.afterPassword.status, 403);
+      assert.match(unknown.afterPassword.body, /device your organisation manages/);
+      assert.equal((await logOf(gil.id)).at(-1)!.reason, 'policy_device_not_compliant');
+
+      const device = await createDevice(store, { userId: gil.id, label: 'Laptop', managed: true }, by);
+      const { token } = await issueDeviceToken(store, device.id, by);
+      const notYet = new Browserish(server.url);
+      notYet.cookies.set('tessera_device', token);
+      assert.equal((await startPortalSignin(notYet, 'gil', PASSWORD)).afterPassword.status, 403, 'managed but not compliant yet');
+
+      await updateDevice(store, device.id, { compliant: true }, { actor: 'token:mdm' });
+      const compliant = new Browserish(server.url);
+      compliant.cookies.set('tessera_device', token);
+      assert.equal((await startPortalSignin(compliant, 'gil', PASSWORD)).afterPassword.location, '/account');
+
+      // Someone else's device token does not make their own sign-in compliant.
+      const other = new Browserish(server.url);
+      other.cookies.set('tessera_device', token);
+      await addGroupMember(store, 'Devices only', 'bob', by);
+      assert.equal((await startPortalSignin(other, 'bob', PASSWORD)).afterPassword.status, 403);
+      await removeGroupMember(store, 'Devices only', 'bob', by);
     });
 
     await t.test('the roll-out campaign prompts after a normal sign-in, snoozes, then requires registration', async () => {

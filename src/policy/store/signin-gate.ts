@@ -5,6 +5,7 @@ import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
 import { loadActiveStrengths } from '../strengths-source.ts';
 import { gatherFacts, type FactsInput } from './facts.ts';
 import { loadPolicySet } from './policies.ts';
+import { signinDevice } from './device-binding.ts';
 
 /**
  * Conditional access as the sign-in engine asks it: what must this sign-in
@@ -18,7 +19,9 @@ export interface SigninGateInput {
   clientId: string | null;
   ip: string | null;
   methodsUsed: readonly MethodUseLike[];
+  /** The device, when known; otherwise the one the transaction presented a device token from. */
   deviceId?: string | null;
+  transactionId?: string;
   clientType?: FactsInput['clientType'];
   now?: Date;
   /** The catalogue with the organisation's custom strengths; the standard ones when absent. */
@@ -38,8 +41,9 @@ export interface SigninGate {
 export async function evaluateSigninPolicies(db: Db | Tx, input: SigninGateInput): Promise<SigninGate | null> {
   const now = input.now ?? new Date();
   const set = await loadPolicySet(db, now);
+  const deviceId = input.deviceId ?? (input.transactionId ? await signinDevice(db, input.transactionId) : null);
   const facts = await gatherFacts(db, set, {
-    userId: input.userId, app: input.clientId, ip: input.ip, deviceId: input.deviceId ?? null,
+    userId: input.userId, app: input.clientId, ip: input.ip, deviceId,
     clientType: input.clientType, methodsUsed: input.methodsUsed, now,
   });
   if (!facts) return null;

@@ -79,6 +79,23 @@ export interface RolloutCampaignTable {
   last_prompted_at: string | null;
 }
 
+/** A device token the MDM installed on a managed device; the secret is stored as SHA-256. */
+export interface DeviceTokensTable {
+  id: string;
+  device_id: string;
+  secret_hash: string;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+}
+
+/** The device a sign-in in progress presented a valid device token from. */
+export interface SigninDeviceClaimsTable {
+  transaction_id: string;
+  device_id: string;
+  created_at: string;
+}
+
 export interface PolicyTables {
   ca_policies: CaPoliciesTable;
   named_locations: NamedLocationsTable;
@@ -86,4 +103,6 @@ export interface PolicyTables {
   policy_settings: PolicySettingsTable;
   rollout_stages: RolloutStagesTable;
   rollout_campaign: RolloutCampaignTable;
+  device_tokens: DeviceTokensTable;
+  signin_device_claims: SigninDeviceClaimsTable;
 }

@@ -37,7 +37,7 @@ export async function completeSignin(
   const uses = transactionUses(t);
   const { amr, acr, strength } = reached(uses, { custom: await requestedCustomStrength(ctx, t.requiredAcr) });
   // What the report-only policies would have done: kept with the row, never changing the outcome.
-  const gate = await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses });
+  const gate = await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses, transactionId: t.id });
   const reportOnly = gate?.reportOnly.length ? gate.reportOnly : undefined;
   const persistent = gate?.decision.session.persistent ?? true;
   await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, reportOnly });

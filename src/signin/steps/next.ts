@@ -32,7 +32,7 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
   const uses = transactionUses(t);
   // Conditional access (src/policy): what the enforced policies demand, or a refusal.
   const gate = await evaluateSigninPolicies(ctx.store.db, {
-    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses,
+    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id,
   });
   if (gate?.block) {
     t.step = 'blocked';

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { reached, sessionMeets, signinRequirement } from '../../../signin/strength-requirement.ts';
 import { evaluateSigninPolicies } from '../../../policy/store/signin-gate.ts';
+import { claimSigninDevice, deviceIdFromToken, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
 import type { IdpSession } from '../../../signin/session/sessions.ts';
 import { startTransaction } from '../../../signin/transaction.ts';
 import { stepUpMethods } from '../../../signin/step-up.ts';
@@ -95,6 +96,7 @@ export async function handleInteraction(
       const gate = await evaluateSigninPolicies(ctx.store.db, {
         userId: session.userId, clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
         ip: request.ip, methodsUsed: session.methodUses,
+        deviceId: await deviceIdFromToken(ctx.store.db, deviceTokenFrom(request.headers, request.cookies)),
       });
       const hours = gate?.decision.session.signInFrequencyHours;
       const fresh = !hours || Date.now() - session.authTime.getTime() <= hours * 3_600_000;
@@ -121,6 +123,7 @@ export async function handleInteraction(
     stepUp,
   });
   setTransactionCookie(reply, ctx.config, uid, bindingSecret);
+  await claimSigninDevice(ctx.store.db, transaction.id, deviceTokenFrom(request.headers, request.cookies));
   if (stepUp && stepUp.methods.length) {
     const outcome = await decideNext(ctx, transaction);
     if (outcome.kind === 'show') return renderStep(ctx, reply, outcome.transaction, bindingSecret, outcome.error, outcome.status);

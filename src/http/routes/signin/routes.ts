@@ -21,6 +21,7 @@ import { field } from './pages/page.ts';
 import { requestFacts, safeReturnTo } from './request-facts.ts';
 import { dummyHash } from '../../../methods/password/hash.ts';
 import { finishInteraction, handleInteraction } from './interaction.ts';
+import { claimSigninDevice, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
 
 const keyParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'unknown sign-in') });
 const actionParam = keyParam.extend({ action: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'unknown action') });
@@ -91,6 +92,8 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     if (!csrfValid(secret, body?.csrf)) {
       return renderStep(ctx, reply, t, secret, 'This form expired. Please try again.', 403);
     }
+    // Conditional access: a managed device identifies itself with its device token.
+    await claimSigninDevice(ctx.store.db, t.id, deviceTokenFrom(request.headers, request.cookies));
     const req = requestFacts(request);
     let outcome: StepOutcome;
     if (action === 'choose') {
