@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES, engineSkip } from '../support/engines.ts';
+import { addPerson, recoveryContext } from './support.ts';
+import { cancelCase, getCase, listCases, openCase, recordStep } from '../../src/recovery/cases/index.ts';
+import { listTaps } from '../../src/recovery/tap/index.ts';
+
+const by = { actor: 'test:helpdesk' };
+
+for (const engine of ENGINES) {
+  test(`helpdesk case rules on ${engine}`, engineSkip(engine), async (t) => {
+    const r = await recoveryContext(engine);
+    t.after(() => r.close());
+    const { ctx } = r;
+    await addPerson(ctx, 'helen', ['helpdesk']);
+    await addPerson(ctx, 'audrey', ['auditor']);
+    await addPerson(ctx, 'bob');
+    await addPerson(ctx, 'svc', [], 'service');
+
+    await t.test('one open case per person; nobody recovers themselves; identity is checked by a listed method', async () => {
+      const c = await openCase(ctx, { user: 'bob', scenario: 'lost_phone', operator: 'helen' }, by);
+      await assert.rejects(openCase(ctx, { user: 'bob', scenario: 'first_device' }, by), /already has an open case/);
+      await assert.rejects(openCase(ctx, { user: 'helen', scenario: 'lost_phone', operator: 'helen' }, by), /themselves/);
+      await assert.rejects(openCase(ctx, { user: 'svc', scenario: 'lost_phone' }, by), /service accounts/);
+      await assert.rejects(recordStep(ctx, c.id, 'verify_identity', { operator: 'helen', method: 'security_questions' }, by), /callback_number_on_file, manager_confirmation, in_person_id, video_call/);
+      await assert.rejects(recordStep(ctx, c.id, 'verify_identity', { method: 'video_call' }, by), /needs the person who verified/);
+      await assert.rejects(recordStep(ctx, c.id, 'verify_identity', { operator: 'audrey', method: 'video_call' }, by), /recovery:write/);
+      await assert.rejects(recordStep(ctx, c.id, 'frobnicate', {}, by), /unknown step/);
+      const done = await recordStep(ctx, c.id, 'verify_identity', { operator: 'helen', method: 'manager_confirmation', notes: 'confirmed by her manager Pat' }, by);
+      assert.equal(done.case.steps[0]!.operator, 'helen');
+      assert.equal(done.case.steps[0]!.details.method, 'manager_confirmation');
+      assert.equal(done.case.nextStep, 'issue_tap');
+      await assert.rejects(recordStep(ctx, c.id, 'verify_identity', { operator: 'helen', method: 'video_call' }, by), /waits for step issue_tap/);
+
+      // Skipping needs a reason; skipping the pass skips its delivery too.
+      await assert.rejects(recordStep(ctx, c.id, 'issue_tap', { skip: true }, by), /needs a reason/);
+      const skipped = await recordStep(ctx, c.id, 'issue_tap', { skip: true, reason: 'user still has backup codes' }, by);
+      assert.deepEqual(skipped.case.steps.slice(1).map((s) => [s.step, s.outcome]), [['issue_tap', 'skipped'], ['deliver_tap', 'skipped']]);
+      assert.equal(skipped.case.nextStep, 'new_method_registered');
+      await assert.rejects(recordStep(ctx, c.id, 'close', {}, by), /waits for step new_method_registered/);
+      const audit = (await ctx.store.db.selectFrom('audit_log').select('action').where('target', '=', `case:${c.id}`).orderBy('seq').execute()).map((a) => a.action);
+      assert.deepEqual(audit, ['case.open', 'case.step.verify_identity', 'case.step.skip']);
+    });
+
+    await t.test('cancelling ends the case and revokes its pass; listing finds it', async () => {
+      const carl = await addPerson(ctx, 'carl');
+      const c = await openCase(ctx, { user: 'carl', scenario: 'first_device' }, by);
+      await recordStep(ctx, c.id, 'verify_identity', { operator: 'helen', method: 'in_person_id' }, by);
+      const issued = await recordStep(ctx, c.id, 'issue_tap', { operator: 'helen' }, by);
+      assert.equal(typeof issued.output?.pass, 'string');
+      assert.ok(!JSON.stringify(issued.case).includes(issued.output!.pass as string), 'the pass is not kept in the case');
+      await assert.rejects(recordStep(ctx, c.id, 'deliver_tap', { channel: 'E-Mail' }, by), /email is refused/);
+      await assert.rejects(recordStep(ctx, c.id, 'deliver_tap', { channel: 'sms' }, by), /text messages are refused/);
+      await assert.rejects(recordStep(ctx, c.id, 'deliver_tap', { channel: 'carrier pigeon' }, by), /unknown delivery channel/);
+      const refusedSteps = (await getCase(ctx.store.db, c.id)).steps.filter((s) => s.outcome === 'refused');
+      assert.equal(refusedSteps.length, 2);
+      assert.match(refusedSteps[0]!.reason!, /email is refused/);
+      await assert.rejects(cancelCase(ctx, c.id, 'no', by), /needs a reason/);
+      const cancelled = await cancelCase(ctx, c.id, 'caller could not answer the callback', by);
+      assert.equal(cancelled.status, 'cancelled');
+      assert.equal((await listTaps(ctx.store.db, carl.id))[0]!.state, 'revoked');
+      await assert.rejects(recordStep(ctx, c.id, 'deliver_tap', { channel: 'phone_call' }, by), /cancelled/);
+      const listed = await listCases(ctx.store.db, { user: 'carl' });
+      assert.deepEqual(listed.map((x) => [x.id, x.status]), [[c.id, 'cancelled']]);
+      assert.equal((await listCases(ctx.store.db, { status: 'open' })).length, 1);
+    });
+  });
+}
