@@ -19,6 +19,7 @@ import { adminClientRoutes } from './routes/admin-clients.ts';
 import { policySchemaRoute } from './routes/admin/policies.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
+import { pushRoutes } from './routes/push/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -86,6 +87,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(openapiRoutes);
   await app.register(signinRoutes);
   await app.register(webauthnSigninRoutes);
+  await app.register(pushRoutes);
   await app.register(accountRoutes);
   await app.register(oidcRoutes);
   await app.register(adminClientRoutes, { prefix: '/api/admin' });

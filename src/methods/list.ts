@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../store/store.ts';
 import type { MethodType } from './method.ts';
+import { pushSource } from './push/list-source.ts';
 
 /** One registered credential, as the self-service page and the sign-in engine see it. */
 export interface UserCredential {
@@ -49,7 +50,7 @@ const webauthn: Source = async (db, userId) => {
 };
 
 /** Each method with stored credentials adds its source here. */
-const SOURCES: Source[] = [password, totp, backupCodes, webauthn];
+const SOURCES: Source[] = [password, totp, backupCodes, webauthn, pushSource];
 
 /** The user's registered credentials across all methods (pending enrolments excluded), oldest first per method. */
 export async function listUserMethods(db: Db | Tx, userId: string): Promise<UserCredential[]> {

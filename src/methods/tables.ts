@@ -3,6 +3,7 @@ import type { ThrottleTables } from './throttle/tables.ts';
 import type { TotpTables } from './totp/tables.ts';
 import type { WebauthnTables } from './webauthn/tables.ts';
 import type { MethodSettingsTables } from './settings.ts';
+import type { PushTables } from './push/tables.ts';
 
 /** The methods' tables (besides password, declared on its own), composed into the store's Database. */
-export interface MethodsTables extends TotpTables, BackupCodeTables, ThrottleTables, WebauthnTables, MethodSettingsTables {}
+export interface MethodsTables extends TotpTables, BackupCodeTables, ThrottleTables, WebauthnTables, MethodSettingsTables, PushTables {}

@@ -6,6 +6,7 @@ import type { StepPage } from './page.ts';
 /** How each second factor is offered on the "choose another method" page. */
 export const METHOD_CHOICES: Record<string, string> = {
   webauthn: 'Security key or passkey',
+  push: 'Approve a request in the Tessera Authenticator',
   totp: 'Code from an authenticator app',
   backup_code: 'A backup code',
 };

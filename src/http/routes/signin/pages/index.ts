@@ -11,6 +11,7 @@ import { webauthnPage } from './webauthn.ts';
 import { registerWebauthnPage } from './webauthn-register.ts';
 import { blockedPage } from './blocked.ts';
 import { campaignPage } from './campaign.ts';
+import { pushPage } from './push.ts';
 
 /** Every sign-in page, one per transaction step. */
 export const STEP_PAGES: readonly StepPage[] = [
@@ -25,6 +26,7 @@ export const STEP_PAGES: readonly StepPage[] = [
   registerWebauthnPage,
   blockedPage,
   campaignPage,
+  pushPage,
   failedPage,
 ];
 

@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { html, page, type SafeHtml } from '../../html.ts';
+import type { AppContext } from '../../../app/context.ts';
+import type { IdpSession } from '../../../signin/session/sessions.ts';
+import { hasRecentAuth } from '../../../signin/step-up.ts';
+import { issuePushEnrolment, listPushCredentials, removePushCredential } from '../../../methods/push/enrol.ts';
+import { methodAllowedFor } from '../../../methods/policy/check.ts';
+import { MethodError } from '../../../methods/errors.ts';
+import { qrImageSrc } from '../signin/pages/parts.ts';
+import { formCsrfValid, portalAuth, requirePortalSession, signinRedirect } from './guard.ts';
+import { forbidden } from '../../errors.ts';
+
+const idParam = z.object({ id: z.uuid() });
+
+/** Adding an authenticator needs recent MFA, or a session started with a Temporary Access Pass. */
+export async function mayEnrol(ctx: AppContext, session: IdpSession): Promise<boolean> {
+  if (session.methodUses.some((u) => u.method === 'tap')) return true;
+  return hasRecentAuth(ctx, session);
+}
+
+/** The link a QR code carries: the authenticator app's page with the one-time token in the fragment (never sent to a server log). */
+export function enrolmentLink(issuer: string, token: string): string {
+  return `${issuer.replace(/\/$/, '')}/authenticator#enrol=${encodeURIComponent(token)}`;
+}
+
+function send(reply: FastifyReply, title: string, body: SafeHtml, status = 200) {
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page({ title, body, wide: true }));
+}
+
+export async function accountPushRoutes(app: FastifyInstance): Promise<void> {
+  const ctx = app.ctx;
+
+  async function startEnrolment(request: FastifyRequest) {
+    const a = await portalAuth(ctx, request);
+    if (!a) return null;
+    const allowed = await methodAllowedFor(ctx.store.db, 'push', a.session.userId);
+    if (!allowed.allowed) return { a, refused: allowed.reason };
+    if (!(await mayEnrol(ctx, a.session))) return { a, stepUp: true as const };
+    const e = await issuePushEnrolment(ctx.store, a.session.userId, { actor: `user:${a.session.userId}`, requestId: request.id });
+    return { a, enrolment: { ...e, link: enrolmentLink(ctx.config.issuer, e.token) } };
+  }
+
+  app.get('/account/push', async (request, reply) => {
+    const a = await portalAuth(ctx, request);
+    if (!a) return signinRedirect(reply, '/account/push');
+    const creds = await listPushCredentials(ctx.store.db, a.session.userId);
+    return send(reply, 'Push sign-in', html`<h1>Push sign-in</h1>
+<p>Approve sign-ins on your phone or computer with the Tessera Authenticator: you enter the number the sign-in page shows.</p>
+<ul>${creds.map((c) => html`<li data-push-credential="${c.id}">${c.label} (added ${c.createdAt.slice(0, 10)})
+<form method="post" action="/account/push/${c.id}/remove"><input type="hidden" name="csrf" value="${a.csrf}"><button class="secondary" type="submit">Remove</button></form></li>`)}</ul>
+<p><a class="button" href="/account/push/new">Add an authenticator</a> <a href="/account">Back</a></p>`);
+  });
+
+  app.get('/account/push/new', async (request, reply) => {
+    const r = await startEnrolment(request);
+    if (!r) return signinRedirect(reply, '/account/push/new');
+    if ('refused' in r) return send(reply, 'Push sign-in', html`<h1>Push sign-in is not available</h1><p class="error" role="alert">${r.refused}.</p>`, 403);
+    if ('stepUp' in r) return signinRedirect(reply, '/account/push/new', true);
+    const qr = await QRCode.toString(r.enrolment.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return send(reply, 'Add an authenticator', html`<h1>Add an authenticator</h1>
+<p>Scan this code with your phone's camera to open the Tessera Authenticator, or open the link on the device you want to use. For a command-line authenticator: <code>tessera authenticator enrol '&lt;link&gt;'</code>.</p>
+<img class="qr" alt="Enrolment QR code" src="${qrImageSrc(qr)}">
+<p><a id="enrol-link" href="${r.enrolment.link}">${r.enrolment.link}</a></p>
+<p class="hint">The link works once and expires at ${r.enrolment.expiresAt.slice(11, 16)} UTC.</p>
+<p><a href="/account/push">Done</a></p>`);
+  });
+
+  /** JSON for scripts: a new enrolment link. */
+  app.post('/api/me/push/enrolments', async (request, reply) => {
+    await requirePortalSession(ctx, request, true);
+    const r = await startEnrolment(request);
+    if (!r || 'refused' in r) throw forbidden(r && 'refused' in r ? r.refused : 'not allowed');
+    if ('stepUp' in r) throw forbidden('this change needs a fresh verification: sign in again with your second factor (GET /signin?step_up=1)');
+    return reply.status(201).send(r.enrolment);
+  });
+
+  app.post('/account/push/:id/remove', async (request, reply) => {
+    const a = await portalAuth(ctx, request);
+    if (!a) return signinRedirect(reply, '/account/push');
+    const { id } = idParam.parse(request.params);
+    if (!formCsrfValid(ctx, request)) return reply.redirect('/account/push', 303);
+    if (!(await hasRecentAuth(ctx, a.session))) return signinRedirect(reply, '/account/push', true);
+    try {
+      await removePushCredential(ctx.store, a.session.userId, id, { actor: `user:${a.session.userId}`, requestId: request.id });
+    } catch (err) {
+      if (!(err instanceof MethodError)) throw err;
+    }
+    return reply.redirect('/account/push', 303);
+  });
+}
