@@ -143,6 +143,34 @@ for (const engine of ENGINES) {
       assert.equal(hold.length, 0, 'the hold is lifted by the sign-in with the pass');
     });
 
+    await t.test('on the self-service page a person says which device holds a method (needs a recent second factor)', async () => {
+      const gus = await createUserWithPassword(ctx, 'gus', PASSWORD);
+      const phone = await createDevice(ctx.store, { userId: gus.id, label: 'Gus phone' }, by);
+      const others = await createDevice(ctx.store, { userId: bob.id, label: 'Not yours' }, by);
+      const totp = await importTotp(ctx, gus.id, { secretBase32: SECRET, label: 'Gus app', actor: 'test' });
+      const b = new Browserish(server.url);
+      const { path, csrf } = await startPortalSignin(b, 'gus', PASSWORD);
+      await b.request('POST', `${path}/totp`, { csrf, code: totpCode(SECRET, 1) });
+      const page = await b.request('GET', '/account/devices');
+      assert.match(page.body, new RegExp(`value="totp:${totp.credentialId}">Gus app<`));
+      const me = JSON.parse((await b.request('GET', '/api/me')).body) as { csrf: string };
+      const saved = await b.request('POST', `/account/devices/${phone.id}/methods`, { csrf: me.csrf, method: `totp:${totp.credentialId}` });
+      assert.equal(saved.status, 200);
+      assert.match(saved.body, /Saved/);
+      const row = await ctx.store.db.selectFrom('audit_log').select('actor').where('action', '=', 'method.device.bind').where('target', '=', `user:${gus.id}`).executeTakeFirstOrThrow();
+      assert.equal(row.actor, `user:${gus.id}`);
+      const res = await fetch(`${server.url}/api/me/devices/${others.id}/methods`, {
+        method: 'POST',
+        headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/json', 'x-csrf-token': me.csrf },
+        body: JSON.stringify({ type: 'totp', credentialId: totp.credentialId }),
+      });
+      assert.equal(res.status, 404, 'not somebody else\'s device');
+      await ctx.store.db.updateTable('idp_sessions').set({ mfa_at: new Date(Date.now() - 11 * 60_000).toISOString() }).where('user_id', '=', gus.id).execute();
+      const stale = await b.request('POST', `/account/devices/${phone.id}/methods`, { csrf: me.csrf, method: `totp:${totp.credentialId}` });
+      assert.equal(stale.status, 303);
+      assert.match(stale.location!, /step_up=1/);
+    });
+
     await t.test('every sign-in of a break-glass account raises a high alert', async () => {
       const glass = await createUserWithPassword(ctx, 'glass', PASSWORD);
       await ctx.store.db.updateTable('users').set({ kind: 'break_glass' }).where('id', '=', glass.id).execute();

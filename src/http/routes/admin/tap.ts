@@ -49,7 +49,8 @@ export const tapOperations: Operation[] = [
   defineOperation({
     method: 'POST', path: '/taps', operationId: 'createTap', tag, permission: 'recovery:write',
     summary: 'Issue a Temporary Access Pass (replaces the user\'s current one; pending a second privileged approver for privileged accounts)',
-    body: issueTapSchema,
+    // Passes for a helpdesk case are issued through the case's issue_tap step, which links them.
+    body: issueTapSchema.omit({ caseId: true }),
     response: issuedOut, status: 201, errors: [404, 409],
     handler: async ({ ctx, body, by }) => issueTap(ctx, body, by),
   }),
