@@ -3,10 +3,12 @@ import { authenticatorName, getWebauthnSettings, setWebauthnSettings, type Webau
 import { readMethodSettings } from '../../methods/settings.ts';
 import { webauthnSettingsSchema } from '../../methods/webauthn/settings.ts';
 import { CliError, cliActor, parse, printJson, withContext, type Io } from '../support.ts';
+import { isPolicyCommand, POLICY_USAGE, runPolicyCommand } from '../methods-policy.ts';
 
 export const summary = 'show or change the methods settings (WebAuthn attestation policy, admins need phishing-resistant MFA)';
 
-const USAGE = `tessera methods show [webauthn] [--json]
+const USAGE = `${POLICY_USAGE}
+       tessera methods show [webauthn] [--json]
        tessera methods set webauthn [--attestation none|allowlist] [--aaguid <aaguid>]... [--applies-to everyone|admins]
                                     [--admins-phishing-resistant on|off] [--json]`;
 
@@ -34,6 +36,8 @@ function printWebauthn(io: Io, s: Awaited<ReturnType<typeof getWebauthnSettings>
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
+  // The methods policy (enabled, groups, admins) and push limits: see ../methods-policy.ts.
+  if (isPolicyCommand(argv)) return runPolicyCommand(argv, io);
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'show': {

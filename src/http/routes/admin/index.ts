@@ -18,6 +18,7 @@ import { exceptionOperations } from './exceptions.ts';
 import { mdmOperations } from './mdm.ts';
 import { rolloutOperations } from './rollout.ts';
 import { strengthOperations } from './strengths.ts';
+import { methodsPolicyOperations } from './methods-policy.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -39,6 +40,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...mdmOperations,
   ...rolloutOperations,
   ...strengthOperations,
+  ...methodsPolicyOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
