@@ -2,7 +2,7 @@ import type { Tx } from '../../store/store.ts';
 import { RefusedError } from '../../directory/errors.ts';
 import { analyseLockout, type LockoutReport } from '../lockout.ts';
 import type { PolicySet } from '../model.ts';
-import { loadActiveStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from './strengths-source.ts';
 import { loadPolicySettings } from './settings.ts';
 import { lockoutSubjects } from './subjects.ts';
 

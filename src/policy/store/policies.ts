@@ -8,7 +8,7 @@ import {
   namedLocationSchema, policyDocumentSchema, type NamedLocation, type PolicyDocument, type PolicyDocumentInput, type PolicyState,
 } from '../document.ts';
 import type { PolicyException, PolicySet, StoredPolicy } from '../model.ts';
-import { loadActiveStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from './strengths-source.ts';
 import type { LockoutReport } from '../lockout.ts';
 import type { CaPoliciesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';

@@ -7,7 +7,7 @@ import { isRole, ROLES } from '../../directory/roles.ts';
 import { listUserMethods } from '../../methods/list.ts';
 import { stagePolicyDocument } from '../defaults.ts';
 import type { PolicyDocument } from '../document.ts';
-import { loadActiveStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from './strengths-source.ts';
 import type { RolloutStagesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';
 import { loadPolicySet, validateReferences, withPolicy, writePolicy, type ChangeOptions } from './policies.ts';

@@ -2,7 +2,7 @@ import type { Db, Tx } from '../../store/store.ts';
 import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry } from '../model.ts';
 import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
-import { loadActiveStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from './strengths-source.ts';
 import { gatherFacts, type FactsInput } from './facts.ts';
 import { loadPolicySet } from './policies.ts';
 import { signinDevice } from './device-binding.ts';

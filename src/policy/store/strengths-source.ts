@@ -1,7 +1,7 @@
-import type { Db, Tx } from '../store/store.ts';
-import { listCustomStrengths } from '../signin/strength-catalog.ts';
-import { strengthCatalog } from './strengths.ts';
-import type { StrengthCatalog } from './strength-port.ts';
+import type { Db, Tx } from '../../store/store.ts';
+import { listCustomStrengths } from '../../signin/strength-catalog.ts';
+import { strengthCatalog } from '../strengths.ts';
+import type { StrengthCatalog } from '../strength-port.ts';
 
 /**
  * The strength catalogue the running system evaluates with: the built-in

@@ -4,7 +4,7 @@ import { resolveUser } from '../../directory/users.ts';
 import { CLIENT_TYPES, PORTAL_APP, RISK_LEVELS } from '../document.ts';
 import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry, SigninFacts } from '../model.ts';
-import { loadActiveStrengths } from '../strengths-source.ts';
+import { loadActiveStrengths } from './strengths-source.ts';
 import { gatherFacts } from './facts.ts';
 import { loadPolicySet } from './policies.ts';
 
