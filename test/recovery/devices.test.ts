@@ -83,6 +83,30 @@ for (const engine of ENGINES) {
       for (const a of ['device.lost', 'method.totp.remove', 'session.revoke_all', 'method.device.bind']) assert.ok(audit.includes(a), a);
     });
 
+    await t.test('passkeys and push keys on a lost device go with it', async () => {
+      const kim = await addPerson(ctx, 'kim');
+      const phone = await createDevice(ctx.store, { userId: kim.id, label: 'Kim phone' }, by);
+      const laptop = await createDevice(ctx.store, { userId: kim.id, label: 'Kim laptop' }, by);
+      const now = new Date().toISOString();
+      const passkey = (id: string) => ({
+        id, user_id: kim.id, credential_id: randomUUID(), public_key: 'pk', name: `Passkey ${id.slice(0, 4)}`, kind: 'passkey', aaguid: '00000000-0000-0000-0000-000000000000',
+        transports: '[]', attestation_format: 'none', discoverable: 1, user_verified: 1, backup_eligible: 0, backed_up: 0, sign_count: 0, created_at: now, last_used_at: null,
+      });
+      const [onPhone, onLaptop, pushKey] = [randomUUID(), randomUUID(), randomUUID()];
+      await ctx.store.db.insertInto('webauthn_credentials' as never).values([passkey(onPhone), passkey(onLaptop)] as never).execute();
+      await ctx.store.db.insertInto('push_credentials' as never).values({ id: pushKey, user_id: kim.id, device_id: phone.id, label: 'Kim phone push', public_key: '{}', status: 'active', created_at: now, last_used_at: null } as never).execute();
+      await bindMethodToDevice(ctx.store, { deviceId: phone.id, type: 'webauthn', credentialId: onPhone }, by);
+      await bindMethodToDevice(ctx.store, { deviceId: laptop.id, type: 'webauthn', credentialId: onLaptop }, by);
+      const tables = await presentBoundTables(ctx.store.db);
+      assert.deepEqual(tables.map((x) => x.method).sort(), ['push', 'totp', 'webauthn']);
+      const result = await reportDeviceLost(ctx, phone.id, { ...by, reportedBy: 'helpdesk' });
+      assert.deepEqual(result.removedMethods.map((m) => [m.type, m.id]).sort(), [['push', pushKey], ['webauthn', onPhone]].sort());
+      const left = await ctx.store.db.selectFrom('webauthn_credentials' as never).select('id' as never).where('user_id' as never, '=', kim.id as never).execute();
+      assert.deepEqual(left.map((r) => (r as { id: string }).id), [onLaptop]);
+      const push = await ctx.store.db.selectFrom('push_credentials' as never).select('id' as never).where('user_id' as never, '=', kim.id as never).execute();
+      assert.equal(push.length, 0);
+    });
+
     await t.test('the last second factor gone: back in only with a pass, never the password alone', async () => {
       const solo = await addPerson(ctx, 'solo');
       const phone = await createDevice(ctx.store, { userId: solo.id, label: 'Only phone' }, by);

@@ -26,6 +26,7 @@ export interface Driver {
   open(username: string, scenario: string, operator: string): Promise<CaseView>;
   step(caseId: string, step: string, input?: StepInput): Promise<{ case: CaseView; pass?: string }>;
   show(caseId: string): Promise<CaseView>;
+  list(username: string): Promise<CaseView[]>;
   addDevice(username: string, label: string): Promise<string>;
   bind(deviceId: string, type: string, credentialId: string): Promise<void>;
   close(): Promise<void>;
@@ -48,6 +49,9 @@ export async function apiDriver(server: TestServer): Promise<Driver> {
     open: (username, scenario, operator) => call('POST', '/cases', { user: username, scenario, operator }),
     step: (caseId, step, input) => call('POST', `/cases/${caseId}/steps/${step}`, input ?? {}),
     show: (caseId) => call('GET', `/cases/${caseId}`),
+    async list(username) {
+      return (await call<{ items: CaseView[] }>('GET', `/cases?user=${encodeURIComponent(username)}`)).items;
+    },
     async addDevice(username, label) {
       return (await call<{ id: string }>('POST', '/devices', { userId: username, label })).id;
     },
@@ -101,6 +105,7 @@ export function cliDriver(server: TestServer): Driver {
     open: (username, scenario, operator) => json(['case', 'open', username, '--scenario', scenario, '--as', operator]),
     step: (caseId, step, input) => json(['case', 'step', caseId, step, ...flags(input)]),
     show: (caseId) => json(['case', 'show', caseId]),
+    list: (username) => json(['case', 'list', '--user', username]),
     async addDevice(username, label) {
       return (await json<{ id: string }>(['device', 'add', username, '--label', label])).id;
     },

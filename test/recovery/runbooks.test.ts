@@ -125,6 +125,9 @@ async function firstDevice(server: TestServer, d: Driver): Promise<void> {
   await d.step(c.id, 'signin_confirmed');
   const closed = (await d.step(c.id, 'close')).case;
   assert.equal(closed.status, 'closed');
+  const listed = await d.list(name);
+  assert.deepEqual(listed.map((x) => [x.id, x.status]), [[c.id, 'closed']]);
+  assert.ok(listed[0]!.timeToRecoverSeconds !== null);
   const tap = await ctx.store.db.selectFrom('temporary_access_passes').select(['status', 'use_count']).where('user_id', '=', nina.id).executeTakeFirstOrThrow();
   assert.deepEqual([tap.status, Number(tap.use_count)], ['used', 1]);
 }

@@ -22,7 +22,7 @@ export interface DeviceBoundTable {
 export const DEVICE_BOUND_TABLES: readonly DeviceBoundTable[] = [
   { method: 'totp', table: 'totp_credentials' },
   { method: 'webauthn', table: 'webauthn_credentials' },
-  { method: 'push', table: 'push_devices' },
+  { method: 'push', table: 'push_credentials' },
 ];
 
 export interface BoundCredential {

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
  * push key): nullable, since a credential may be bound later or never.
  * Method tables created after this migration declare the column themselves.
  */
-const TABLES = ['totp_credentials', 'webauthn_credentials', 'push_devices'];
+const TABLES = ['totp_credentials', 'webauthn_credentials', 'push_credentials'];
 
 async function present(db: Kysely<unknown>): Promise<string[]> {
   const tables = await db.introspection.getTables();
