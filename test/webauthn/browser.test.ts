@@ -99,6 +99,18 @@ for (const engine of ENGINES) {
       assert.ok(erinResponse.length > 0, 'the assertion was captured');
     });
 
+    await t.test('self-service: the key is renamed on the page and listed by /api/me/webauthn', async () => {
+      await erinPage.goto(`${server.url}/account/webauthn`);
+      await erinPage.fill('[data-credential] input[name="name"]', 'Blue key (desk)');
+      await erinPage.click('[data-credential] button:has-text("Rename")');
+      await erinPage.waitForURL(/notice=renamed/);
+      const api = await erinPage.request.get(`${server.url}/api/me/webauthn`);
+      const { credentials } = (await api.json()) as { credentials: Array<{ name: string; storage: string; kind: string; signCount: number }> };
+      assert.deepEqual(credentials.map((c) => [c.name, c.kind, c.storage]), [['Blue key (desk)', 'security_key', 'device-bound']]);
+      const audit = await db.selectFrom('audit_log').select('action').where('target', '=', `user:${erin.id}`).execute();
+      assert.ok(audit.some((a) => a.action === 'method.webauthn.rename'));
+    });
+
     await t.test('a replayed assertion is refused', async () => {
       await signOut(erinPage);
       await erinPage.goto(`${server.url}/account`);
@@ -120,6 +132,7 @@ for (const engine of ENGINES) {
       const before = await erinKey.credentials();
       assert.equal(before.length, 1);
       await db.updateTable('webauthn_credentials').set({ sign_count: before[0]!.signCount + 1000 }).where('user_id', '=', erin.id).execute();
+      await erinPage.goto(erinPage.url().replace(/\/webauthn$/, '')); // the sign-in page again, without the last error
       await erinPage.click('button:has-text("Use security key or passkey")');
       await erinPage.waitForSelector('#form-error');
       assert.match(await erinPage.textContent('#form-error') ?? '', /may have been copied/);
@@ -145,6 +158,7 @@ for (const engine of ENGINES) {
       assert.ok(cred?.isResidentCredential, 'a discoverable credential');
       await signOut(frankPage);
       await frankPage.goto(`${server.url}/account`);
+      assert.equal(await frankPage.getAttribute('#username', 'autocomplete'), 'username webauthn', 'passkeys are offered in the autofill');
       await frankPage.click('button:has-text("Sign in with a passkey")');
       await frankPage.waitForURL(`${server.url}/account`);
       const log = await lastLog(frank.id);
@@ -164,9 +178,9 @@ for (const engine of ENGINES) {
       // The same passkey, now in this page's authenticator (as a synced passkey would be).
       const { credentials } = await frankKey.cdp.send('WebAuthn.getCredentials', { authenticatorId: frankKey.id });
       await key.cdp.send('WebAuthn.addCredential', { authenticatorId: key.id, credential: { ...credentials[0]!, signCount: cred!.signCount + 1 } });
+      // Nothing is typed or clicked: the page offers the passkey to the username field's autofill at once, and
+      // the virtual authenticator picks it by itself, as a person would from the autofill list.
       await page.goto(`${server.url}/account`);
-      assert.equal(await page.getAttribute('#username', 'autocomplete'), 'username webauthn');
-      // The virtual authenticator picks the offered passkey by itself, as a person would from the autofill list.
       await page.waitForURL(`${server.url}/account`);
       assert.match(await page.textContent('main') ?? '', /Signed in as/);
       const log = await lastLog(frank.id);
@@ -190,6 +204,12 @@ for (const engine of ENGINES) {
       const claims = tokens.claims()!;
       assert.equal(claims.acr, 'urn:tessera:acr:phishing-resistant');
       assert.deepEqual([...(claims.amr as string[])].sort(), ['hwk', 'mfa', 'pop', 'pwd', 'user']);
+      // The admin's only key cannot be removed while admins must use one.
+      await page.goto(`${server.url}/account/webauthn`);
+      await page.click('[data-credential] button:has-text("Remove")');
+      await page.waitForSelector('[role="alert"]:not([hidden])');
+      assert.match(await page.textContent('[role="alert"]:not([hidden])') ?? '', /last security key or passkey/);
+      assert.equal(await page.locator('[data-credential]').count(), 1);
       await page.close();
     });
 
