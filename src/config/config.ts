@@ -37,6 +37,13 @@ const schema = z.object({
     .string()
     .refine((v) => v.split(',').every((o) => /^https?:\/\/[^/?#\s]+$/.test(o.trim())), 'must be a comma-separated list of origins such as https://id.example.com')
     .optional(),
+  /** SMS / voice code delivery (src/methods/phone/senders.ts): outbox (a file in the data dir), webhook or twilio. */
+  TESSERA_PHONE_SENDER: z.enum(['outbox', 'webhook', 'twilio']).default('outbox'),
+  TESSERA_PHONE_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TESSERA_TWILIO_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+  TESSERA_TWILIO_ACCOUNT_SID: z.string().regex(/^[A-Za-z0-9]{1,64}$/).optional(),
+  TESSERA_TWILIO_AUTH_TOKEN: z.string().min(1).max(256).optional(),
+  TESSERA_TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15551234567').optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -54,6 +61,26 @@ export interface Config {
   trustProxy: boolean;
   /** WebAuthn relying party; absent parts default from the issuer (src/methods/webauthn/relying-party.ts). */
   webauthn?: { rpId?: string; origins?: string[] };
+  /** How SMS and voice codes are sent; absent: the dev outbox under the data dir. */
+  phone?: PhoneSenderConfig;
+}
+
+export type PhoneSenderConfig =
+  | { kind: 'outbox' }
+  | { kind: 'webhook'; url: string }
+  | { kind: 'twilio'; baseUrl: string; accountSid: string; authToken: string; from: string };
+
+function phoneSender(raw: RawConfig): PhoneSenderConfig {
+  if (raw.TESSERA_PHONE_SENDER === 'webhook') {
+    if (!raw.TESSERA_PHONE_WEBHOOK_URL) throw new ConfigError('TESSERA_PHONE_WEBHOOK_URL: required when TESSERA_PHONE_SENDER is webhook');
+    return { kind: 'webhook', url: raw.TESSERA_PHONE_WEBHOOK_URL };
+  }
+  if (raw.TESSERA_PHONE_SENDER === 'twilio') {
+    const { TESSERA_TWILIO_ACCOUNT_SID: accountSid, TESSERA_TWILIO_AUTH_TOKEN: authToken, TESSERA_TWILIO_FROM: from } = raw;
+    if (!accountSid || !authToken || !from) throw new ConfigError('TESSERA_TWILIO_ACCOUNT_SID, TESSERA_TWILIO_AUTH_TOKEN and TESSERA_TWILIO_FROM: required when TESSERA_PHONE_SENDER is twilio');
+    return { kind: 'twilio', baseUrl: raw.TESSERA_TWILIO_BASE_URL.replace(/\/+$/, ''), accountSid, authToken, from };
+  }
+  return { kind: 'outbox' };
 }
 
 export class ConfigError extends Error {
@@ -110,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rpId: raw.TESSERA_WEBAUTHN_RP_ID?.toLowerCase(),
       origins: raw.TESSERA_WEBAUTHN_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')),
     },
+    phone: phoneSender(raw),
   };
 }

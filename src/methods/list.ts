@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../store/store.ts';
 import type { MethodType } from './method.ts';
 import { pushSource } from './push/list-source.ts';
+import { phoneSource } from './phone/list-source.ts';
 
 /** One registered credential, as the self-service page and the sign-in engine see it. */
 export interface UserCredential {
@@ -50,7 +51,7 @@ const webauthn: Source = async (db, userId) => {
 };
 
 /** Each method with stored credentials adds its source here. */
-const SOURCES: Source[] = [password, totp, backupCodes, webauthn, pushSource];
+const SOURCES: Source[] = [password, totp, backupCodes, webauthn, pushSource, phoneSource];
 
 /** The user's registered credentials across all methods (pending enrolments excluded), oldest first per method. */
 export async function listUserMethods(db: Db | Tx, userId: string): Promise<UserCredential[]> {

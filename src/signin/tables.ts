@@ -1,4 +1,4 @@
-export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'webauthn' | 'register_webauthn' | 'push' | 'blocked' | 'campaign' | 'done' | 'failed';
+export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'webauthn' | 'register_webauthn' | 'push' | 'sms' | 'voice' | 'blocked' | 'campaign' | 'done' | 'failed';
 
 export interface SigninTransactionsTable {
   id: string;

@@ -10,7 +10,7 @@ import { campaignPrompt } from '../../policy/store/campaign.ts';
 import { logBase } from './password.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
-const VERIFIABLE = ['webauthn', 'push', 'totp', 'backup_code'] as const;
+const VERIFIABLE = ['webauthn', 'push', 'totp', 'sms', 'voice', 'backup_code'] as const;
 
 /**
  * After each verified factor: is what the session must reach reached? If not,

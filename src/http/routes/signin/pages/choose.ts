@@ -9,6 +9,8 @@ export const METHOD_CHOICES: Record<string, string> = {
   push: 'Approve a request in the Tessera Authenticator',
   totp: 'Code from an authenticator app',
   backup_code: 'A backup code',
+  sms: 'A code by text message (less secure)',
+  voice: 'A code by phone call (less secure)',
 };
 
 export const choosePage: StepPage = {

@@ -12,6 +12,7 @@ import { registerWebauthnPage } from './webauthn-register.ts';
 import { blockedPage } from './blocked.ts';
 import { campaignPage } from './campaign.ts';
 import { pushPage } from './push.ts';
+import { smsPage, voicePage } from './sms.ts';
 
 /** Every sign-in page, one per transaction step. */
 export const STEP_PAGES: readonly StepPage[] = [
@@ -27,6 +28,8 @@ export const STEP_PAGES: readonly StepPage[] = [
   blockedPage,
   campaignPage,
   pushPage,
+  smsPage,
+  voicePage,
   failedPage,
 ];
 
