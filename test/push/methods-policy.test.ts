@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { ENGINES, createTestDatabase, engineSkip } from '../support/engines.ts';
 import { cliEnv, injectedServer, runCli } from '../foundation/support.ts';
 import { policyAllows, defaultPolicy } from '../../src/methods/policy/index.ts';
+import { setUserRisk } from '../../src/methods/push/risk.ts';
+import { createUserWithPassword } from '../support/fixtures.ts';
 
 test('methods policy decisions: enabled, include and exclude groups, restricted methods not for admins by default', () => {
   const user = { isAdmin: false, groups: ['g1', 'Sales'] };
@@ -44,6 +46,19 @@ for (const engine of ENGINES) {
     assert.equal(limits.statusCode, 200, limits.body);
     assert.equal((JSON.parse(limits.body) as { requestsPerWindow: number; windowMinutes: number }).requestsPerWindow, 5);
     assert.equal((await s.call('PATCH', '/api/admin/methods/push', { token: admin, body: { requestsPerWindow: 0 } })).statusCode, 400);
+
+    // A push suspension is shown with the user's reported risk, and the helpdesk can lift it.
+    const user = await createUserWithPassword(s.ctx, 'sus', 'violet tangerine lighthouse');
+    const until = new Date(Date.now() + 600_000).toISOString();
+    await s.ctx.store.db.insertInto('push_suspensions').values({ user_id: user.id, until, reason: 'repeated_denied_or_unanswered', created_at: new Date().toISOString() }).execute();
+    await setUserRisk(s.ctx.store.db, user.id, 'high', 'push_reported_not_me');
+    const state = JSON.parse((await s.call('GET', '/api/admin/users/sus/push-state', { token: auditor })).body) as { suspendedUntil: string; risk: { level: string } };
+    assert.equal(state.suspendedUntil, until);
+    assert.equal(state.risk.level, 'high');
+    const helpdesk = await s.token('helpdesk');
+    assert.equal((await s.call('DELETE', '/api/admin/users/sus/push-suspension', { token: helpdesk })).statusCode, 204);
+    assert.equal((await s.call('DELETE', '/api/admin/users/sus/push-suspension', { token: helpdesk })).statusCode, 404);
+    assert.ok(await s.ctx.store.db.selectFrom('audit_log').select('id').where('action', '=', 'method.push.unsuspend').executeTakeFirst());
   });
 
   test(`tessera methods show|set for the policy and push on ${engine}`, engineSkip(engine), async (t) => {

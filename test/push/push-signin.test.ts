@@ -195,6 +195,17 @@ for (const engine of ENGINES) {
       assert.equal((await sendPushRequest(server.ctx.store, { userId: user.id })).ok, false);
     });
 
+    await t.test('unanswered pushes count too: three that expired suspend push', async () => {
+      const user = await createUserWithPassword(server.ctx, 'una', PASSWORD);
+      await enrolCli(server, user.id, tmp.dir, 'una');
+      for (let i = 0; i < 3; i++) {
+        assert.ok((await sendPushRequest(server.ctx.store, { userId: user.id }, new Date(Date.now() - (9 - i) * 60_000))).ok);
+      }
+      const next = await sendPushRequest(server.ctx.store, { userId: user.id });
+      assert.equal(!next.ok && next.refusal.reason, 'suspended');
+      assert.ok(await db.selectFrom('alerts').select('id').where('user_id', '=', user.id).where('kind', '=', 'push.bombing').executeTakeFirst());
+    });
+
     await t.test('push disabled by the methods policy cannot be registered or used', async () => {
       const user = await createUserWithPassword(server.ctx, 'mo', PASSWORD);
       const keyFile = await enrolCli(server, user.id, tmp.dir, 'mo');

@@ -1,4 +1,5 @@
-import type { Db, Tx } from '../../store/store.ts';
+import type { Db, Store, Tx } from '../../store/store.ts';
+import { auditedChange } from '../../audit/append.ts';
 import { raiseAlert } from '../../monitor/alerts.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import type { PushSettings } from './settings.ts';
@@ -67,8 +68,13 @@ export async function checkPushBombing(
   return until;
 }
 
-/** Lifts a push suspension (an administrator, after talking to the person). */
-export async function liftPushSuspension(db: Db | Tx, userId: string): Promise<boolean> {
-  const r = await db.deleteFrom('push_suspensions').where('user_id', '=', userId).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+/** Lifts a push suspension (the helpdesk, after talking to the person); audited 'method.push.unsuspend'. */
+export async function liftPushSuspension(store: Store, userId: string, by: { actor: string; requestId?: string | null }): Promise<boolean> {
+  return auditedChange(store, async (trx, record) => {
+    const row = await trx.selectFrom('push_suspensions').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    if (!row) return false;
+    await trx.deleteFrom('push_suspensions').where('user_id', '=', userId).execute();
+    await record({ actor: by.actor, action: 'method.push.unsuspend', target: `user:${userId}`, requestId: by.requestId, before: { until: row.until, reason: row.reason } });
+    return true;
+  });
 }

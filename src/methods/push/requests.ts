@@ -62,6 +62,8 @@ export function approximateLocation(ip: string | null | undefined): string {
 export async function sendPushRequest(store: Store, input: NewPushRequest, now = new Date()): Promise<{ ok: true; request: PushRequest } | { ok: false; refusal: PushRefusal }> {
   const s = await getPushSettings(store.db);
   const result = await store.serialized(`push:${input.userId}`, async (trx) => {
+    // Requests that went unanswered count even when no sign-in page looked at them again.
+    await checkPushBombing(trx, input.userId, s, { ip: input.ip, username: input.username, transactionId: input.transactionId }, now);
     const refusal = await pushRefusal(trx, input.userId, s, now);
     if (refusal) return { ok: false as const, refusal };
     const row: PushRequestsTable = {

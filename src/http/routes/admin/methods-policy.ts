@@ -4,6 +4,9 @@ import { getMethodPolicy, getMethodsPolicy, methodPolicySchema, POLICY_METHODS, 
 import { getPushSettings, pushSettingsSchema } from '../../../methods/push/settings.ts';
 import { updateMethodSettings } from '../../../methods/settings.ts';
 import { HttpError } from '../../errors.ts';
+import { liftPushSuspension, pushSuspendedUntil } from '../../../methods/push/defence.ts';
+import { getUserRisk } from '../../../methods/push/risk.ts';
+import { resolveUser } from '../../../directory/users.ts';
 import { defineOperation, type Operation } from './operation.ts';
 
 const tag = 'methods';
@@ -54,5 +57,23 @@ export const methodsPolicyOperations: Operation[] = [
     method: 'PATCH', path: '/methods/push', operationId: 'updatePushSettings', summary: 'Change the push settings (audited method.settings.update)', tag, permission: 'methods:write',
     body: pushPatch, response: pushSettingsSchema,
     handler: async ({ ctx, body, by }) => answering(() => updateMethodSettings(ctx.store, 'push', pushSettingsSchema, body, { actor: by.actor, requestId: by.requestId })),
+  }),
+  defineOperation({
+    method: 'GET', path: '/users/:id/push-state', operationId: 'getPushState', summary: 'A user\'s push suspension (push bombing defence) and reported risk', tag, permission: 'methods:read',
+    params: z.object({ id: z.string().min(1).max(128) }),
+    response: z.object({ suspendedUntil: z.string().nullable(), risk: z.object({ level: z.string(), reason: z.string(), updatedAt: z.string() }).nullable() }),
+    errors: [404],
+    handler: async ({ ctx, params }) => {
+      const user = await resolveUser(ctx.store.db, params.id);
+      return { suspendedUntil: await pushSuspendedUntil(ctx.store.db, user.id), risk: await getUserRisk(ctx.store.db, user.id) };
+    },
+  }),
+  defineOperation({
+    method: 'DELETE', path: '/users/:id/push-suspension', operationId: 'liftPushSuspension', summary: 'Lift a user\'s push suspension after talking to them (audited method.push.unsuspend)', tag, permission: 'recovery:write',
+    params: z.object({ id: z.string().min(1).max(128) }), errors: [404],
+    handler: async ({ ctx, params, by }) => {
+      const user = await resolveUser(ctx.store.db, params.id);
+      if (!(await liftPushSuspension(ctx.store, user.id, by))) throw new HttpError(404, 'not_found', 'push is not suspended for this user');
+    },
   }),
 ];
