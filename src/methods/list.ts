@@ -2,6 +2,7 @@ import type { Db, Tx } from '../store/store.ts';
 import type { MethodType } from './method.ts';
 import { pushSource } from './push/list-source.ts';
 import { phoneSource } from './phone/list-source.ts';
+import { filterByMethodsPolicy } from './policy/filter.ts';
 
 /** One registered credential, as the self-service page and the sign-in engine see it. */
 export interface UserCredential {
@@ -58,5 +59,6 @@ export async function listUserMethods(db: Db | Tx, userId: string): Promise<User
   const out: UserCredential[] = [];
   // One after another: inside a transaction the queries share one connection.
   for (const source of SOURCES) out.push(...(await source(db, userId)));
-  return out;
+  // A method the methods policy does not allow for this user cannot sign in: it does not count.
+  return filterByMethodsPolicy(db, userId, out);
 }

@@ -90,3 +90,23 @@ for (const engine of ENGINES) {
     assert.match(await ok(['methods', 'show', 'webauthn']), /attestation/);
   });
 }
+
+for (const engine of ENGINES) {
+  test(`an authenticator app disabled by policy cannot be used to sign in on ${engine}`, engineSkip(engine), async (t) => {
+    const { startTestServer } = await import('../support/server.ts');
+    const { startPortalSignin, Browserish } = await import('../support/http-client.ts');
+    const { importTotp } = await import('../../src/methods/totp/manage.ts');
+    const { setMethodPolicy } = await import('../../src/methods/policy/index.ts');
+    const { createGroup } = await import('../../src/directory/groups.ts');
+    const server = await startTestServer(engine);
+    t.after(() => server.close());
+    const user = await createUserWithPassword(server.ctx, 'tia', 'violet tangerine lighthouse');
+    await importTotp(server.ctx, user.id, { secretBase32: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', actor: 'test' });
+    const first = await startPortalSignin(new Browserish(server.url), 'tia', 'violet tangerine lighthouse');
+    assert.equal(first.afterPassword.location, first.path, 'TOTP is asked while allowed');
+    await createGroup(server.ctx.store, { name: 'pilot' }, { actor: 'test' });
+    await setMethodPolicy(server.ctx.store, 'totp', { includeGroups: ['pilot'] }, { actor: 'test' });
+    const second = await startPortalSignin(new Browserish(server.url), 'tia', 'violet tangerine lighthouse');
+    assert.equal(second.afterPassword.location, '/account', 'outside the included group TOTP no longer counts');
+  });
+}

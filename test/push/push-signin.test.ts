@@ -195,6 +195,20 @@ for (const engine of ENGINES) {
       assert.equal((await sendPushRequest(server.ctx.store, { userId: user.id })).ok, false);
     });
 
+    await t.test('a long poll answers as soon as a request is stored', async () => {
+      const user = await createUserWithPassword(server.ctx, 'lola', PASSWORD);
+      const keyFile = await enrolCli(server, user.id, tmp.dir, 'lola');
+      const started = Date.now();
+      const waiting = authenticator(keyFile, 'requests', '--wait', '10', '--json');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const sent = await sendPushRequest(server.ctx.store, { userId: user.id, appName: 'Mail', ip: '203.0.113.9' });
+      assert.ok(sent.ok);
+      const got = JSON.parse((await waiting).out.join('\n')) as Array<{ id: string; app: string }>;
+      assert.equal(got[0]!.id, sent.request.id);
+      assert.equal(got[0]!.app, 'Mail');
+      assert.ok(Date.now() - started < 5000, 'delivered long before the wait ended');
+    });
+
     await t.test('unanswered pushes count too: three that expired suspend push', async () => {
       const user = await createUserWithPassword(server.ctx, 'una', PASSWORD);
       await enrolCli(server, user.id, tmp.dir, 'una');

@@ -235,7 +235,8 @@ for (const engine of ENGINES) {
       const mfa = await first.finish();
       assert.equal(mfa.claims()!.acr, 'urn:tessera:acr:mfa');
 
-      const second = await authorize(page, config, app, { acr_values: 'urn:tessera:acr:phishing-resistant' });
+      // No prompt: the provider's own session and grant exist, so only acr_values can bring the pages back.
+      const second = await authorize(page, config, app, { acr_values: 'urn:tessera:acr:phishing-resistant', prompt: '' });
       await page.waitForSelector('button:has-text("Use security key or passkey")');
       assert.equal(await page.locator('input[type="password"]').count(), 0, 'the password is not asked again');
       await page.click('button:has-text("Use security key or passkey")');

@@ -61,7 +61,7 @@ export async function authorize(
 ) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
+  const params: Record<string, string> = {
     redirect_uri: app.redirect,
     scope: 'openid profile',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -69,7 +69,10 @@ export async function authorize(
     state,
     prompt: 'consent',
     ...extra,
-  });
+  };
+  // prompt: '' sends no prompt at all, as an app that relies on the existing session would.
+  if (params.prompt === '') delete params.prompt;
+  const url = oidc.buildAuthorizationUrl(config, params);
   await page.goto(url.href);
   return {
     async finish() {

@@ -11,6 +11,8 @@ import { staticSettings } from './settings.ts';
 import { ttlSettings } from './ttl.ts';
 import { sessionCookieName } from '../../signin/session/cookie.ts';
 import { loadSession, revokeSession } from '../../signin/session/sessions.ts';
+import { loadUserFacts } from '../../signin/user-facts.ts';
+import { sessionMeets, signinRequirement } from '../../signin/strength-requirement.ts';
 
 /** Authentication context classes Tessera issues, weakest first (the sign-in engine decides which). */
 export const ACR_VALUES = [
@@ -66,6 +68,22 @@ export async function createOidcProvider(ctx: AppContext, options: OidcProviderO
       const token = kctx.cookies.get(sessionCookieName(config), { signed: false });
       const session = await loadSession(store.db, token, config.session);
       return session?.userId === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
+    }),
+  );
+
+  // An app asking for a stronger acr than the live session reached must get the sign-in pages
+  // (which ask only for the missing factor), not a token at the session's old strength.
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check('acr_values_unmet', 'the session is weaker than the acr_values asked for', async (kctx) => {
+      const requested = String(kctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean);
+      if (!requested.length || !kctx.oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const token = kctx.cookies.get(sessionCookieName(config), { signed: false });
+      const session = await loadSession(store.db, token, config.session);
+      if (!session) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const facts = await loadUserFacts(store.db, session.userId);
+      if (!facts) return interactionPolicy.Check.REQUEST_PROMPT;
+      const need = await signinRequirement(ctx, facts, requested, []);
+      return sessionMeets(need, session.methodUses) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
     }),
   );
 

@@ -58,12 +58,13 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <tbody>
 ${methods.map(
   (m) => html`<tr><td>${METHOD_NAMES[m.type] ?? m.type}</td><td>${m.label}</td><td>${when(m.createdAt)}</td><td>${when(m.lastUsedAt)}</td>
-<td>${m.type === 'password' ? '' : m.type === 'webauthn' ? html`<a href="/account/webauthn" aria-label="Manage ${m.label}">Manage</a>` : html`<form method="post" action="/account/methods/${m.type}/${m.id}/remove">${hidden(csrf)}<button type="submit" class="danger" aria-label="Remove ${METHOD_NAMES[m.type] ?? m.type} ${m.label}">Remove</button></form>`}</td></tr>`,
+<td>${m.type === 'password' ? '' : m.type === 'webauthn' ? html`<a href="/account/webauthn" aria-label="Manage ${m.label}">Manage</a>` : m.type === 'push' || m.type === 'sms' || m.type === 'voice' ? html`<a href="${m.type === 'push' ? '/account/push' : '/account/phone'}" aria-label="Manage ${m.label}">Manage</a>` : html`<form method="post" action="/account/methods/${m.type}/${m.id}/remove">${hidden(csrf)}<button type="submit" class="danger" aria-label="Remove ${METHOD_NAMES[m.type] ?? m.type} ${m.label}">Remove</button></form>`}</td></tr>`,
 )}
 </tbody>
 </table>
 <p><a class="button" href="/account/totp/new">Add an authenticator app</a></p>
 <p><a class="button secondary" href="/account/webauthn">Security keys and passkeys</a></p>
+<p><a class="button secondary" href="/account/push">Push sign-in (Tessera Authenticator)</a> <a href="/account/phone">Codes by text or call</a></p>
 <form method="post" action="/account/backup-codes">${hidden(csrf)}<button type="submit" class="secondary">Get new backup codes</button></form>
 <p><a href="/account/devices">Your devices</a>: lost a phone? Report it there at once.</p>
 ${input.recent ? '' : html`<p class="hint">Adding or removing a method asks you to verify with your second factor first.</p>`}

@@ -54,6 +54,12 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
 
+  // Long polls end at once when the server shuts down.
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+
   const raw = (request: FastifyRequest): string => (typeof request.body === 'string' ? request.body : '');
 
   async function device(request: FastifyRequest): Promise<AuthenticatedDevice> {
@@ -102,7 +108,7 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
     // Any node may have stored the request: poll the store until one arrives or the wait ends.
     for (;;) {
       const pending = await pendingForUser(ctx.store.db, d.userId);
-      if (pending.length || Date.now() >= deadline || closed) {
+      if (pending.length || Date.now() >= deadline || closed || stopping) {
         return {
           requests: pending.map((r) => ({
             id: r.id, nonce: r.nonce, app: r.appName, ip: r.ip, location: r.location, createdAt: r.createdAt, expiresAt: r.expiresAt,
