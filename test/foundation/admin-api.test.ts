@@ -153,7 +153,10 @@ for (const engine of ENGINES) {
         (({ status, compliant }) => ({ status, compliant }))(json<{ status: string; compliant: boolean }>(patched)),
         { status: 'lost', compliant: true },
       );
-      assert.equal((await lastEntry()).action, 'device.lost');
+      // Reported lost through PATCH too, it is the full lifecycle event: the owner is signed out everywhere.
+      const lostEntries = await s.ctx.store.db.selectFrom('audit_log').select('action').where('target', '=', `device:${device.id}`).execute();
+      assert.ok(lostEntries.some((e) => e.action === 'device.lost'), JSON.stringify(lostEntries));
+      assert.equal((await lastEntry()).action, 'session.revoke_all');
       assert.equal(json<{ status: string }>(await call('GET', `/api/admin/devices/${device.id}`, { token: auditor })).status, 'lost');
       const list = json<{ items: unknown[] }>(await call('GET', '/api/admin/devices?userId=alice&status=lost', { token: auditor }));
       assert.equal(list.items.length, 1);
