@@ -74,23 +74,26 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  await app.register(formbody);
-  await app.register(cookie);
   addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:') });
   addMetrics(app);
-
   await app.register(healthRoutes);
-  await app.register(setupRoutes);
-  await app.register(staticRoutes);
-  await app.register(vendorRoutes);
-  await app.register(adminRoutes, { prefix: '/api/admin' });
-  await app.register(openapiRoutes);
-  await app.register(signinRoutes);
-  await app.register(webauthnSigninRoutes);
-  await app.register(pushRoutes);
-  await app.register(accountRoutes);
+  // oidc-provider reads its own bodies and cookies: its routes stay outside the
+  // form and cookie parsing that the pages and APIs below need.
   await app.register(oidcRoutes);
-  await app.register(adminClientRoutes, { prefix: '/api/admin' });
-  await app.register(policySchemaRoute);
+  await app.register(async (web) => {
+    await web.register(formbody);
+    await web.register(cookie);
+    await web.register(setupRoutes);
+    await web.register(staticRoutes);
+    await web.register(vendorRoutes);
+    await web.register(adminRoutes, { prefix: '/api/admin' });
+    await web.register(openapiRoutes);
+    await web.register(signinRoutes);
+    await web.register(webauthnSigninRoutes);
+    await web.register(pushRoutes);
+    await web.register(accountRoutes);
+    await web.register(adminClientRoutes, { prefix: '/api/admin' });
+    await web.register(policySchemaRoute);
+  });
   return app;
 }
