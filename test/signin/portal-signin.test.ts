@@ -66,36 +66,41 @@ for (const engine of ENGINES) {
     });
 
     await t.test('an unknown name costs the same time and gets the same answer as a wrong password', async () => {
-      // Paired, interleaved samples after a warm-up round; compared by median, which a
-      // few slow samples on a busy machine cannot move.
-      const names = Array.from({ length: 21 }, (_, i) => `timing-${i}`);
-      for (const n of names) await createUserWithPassword(ctx, n, PASSWORD);
-      const known: number[] = [];
-      const unknown: number[] = [];
-      let knownBody = '';
-      let unknownBody = '';
-      for (let i = 0; i < names.length; i++) {
-        for (const [list, name] of [[known, names[i]!], [unknown, `ghost-${i}`]] as const) {
-          const b = new Browserish(server.url);
-          const start = await b.request('GET', '/signin');
-          const path = start.location!;
-          const csrf = hiddenCsrf((await b.request('GET', path)).body);
-          await b.request('POST', `${path}/username`, { csrf, username: name });
-          const t0 = performance.now();
-          const res = await b.request('POST', `${path}/password`, { csrf, password: 'wrong password entirely' });
-          list.push(performance.now() - t0);
-          assert.equal(res.status, 401);
-          const message = /role="alert"[^>]*>([^<]*)</.exec(res.body)?.[1] ?? '';
-          if (list === known) knownBody = message;
-          else unknownBody = message;
-        }
-      }
-      known.shift();
-      unknown.shift();
+      // Paired, interleaved samples after a warm-up pair, compared by median, which a few slow
+      // samples cannot move. A busy machine can still skew one round, so up to three rounds are
+      // measured: a real difference (a skipped hash) shows in every round, noise does not.
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const ratio = median(unknown) / median(known);
-      assert.equal(unknownBody, knownBody);
-      assert.ok(ratio > 0.8 && ratio < 1.2, `unknown-user median ${median(unknown).toFixed(1)} ms vs known ${median(known).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`);
+      const rounds: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const names = Array.from({ length: 16 }, (_, i) => `timing-${round}-${i}`);
+        for (const n of names) await createUserWithPassword(ctx, n, PASSWORD);
+        // Each round's failures stay under the per-address limit, which is tested elsewhere.
+        await ctx.store.db.deleteFrom('ip_throttle').execute();
+        const known: number[] = [];
+        const unknown: number[] = [];
+        const messages = new Set<string>();
+        for (let i = 0; i < names.length; i++) {
+          for (const [list, name] of [[known, names[i]!], [unknown, `ghost-${round}-${i}`]] as const) {
+            const b = new Browserish(server.url);
+            const start = await b.request('GET', '/signin');
+            const path = start.location!;
+            const csrf = hiddenCsrf((await b.request('GET', path)).body);
+            await b.request('POST', `${path}/username`, { csrf, username: name });
+            const t0 = performance.now();
+            const res = await b.request('POST', `${path}/password`, { csrf, password: 'wrong password entirely' });
+            list.push(performance.now() - t0);
+            assert.equal(res.status, 401);
+            messages.add(/role="alert"[^>]*>([^<]*)</.exec(res.body)?.[1] ?? '');
+          }
+        }
+        assert.deepEqual([...messages], ['Incorrect username or password.'], 'one message for both');
+        known.shift();
+        unknown.shift();
+        const ratio = median(unknown) / median(known);
+        rounds.push(`${median(unknown).toFixed(1)} vs ${median(known).toFixed(1)} ms (${ratio.toFixed(2)})`);
+        if (ratio > 0.8 && ratio < 1.2) return;
+      }
+      assert.fail(`unknown-user median vs known-user median differed by more than 20 % in every round: ${rounds.join('; ')}`);
     });
 
     await t.test('self-service changes need recent MFA; step-up asks only for the second factor', async () => {
