@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import { ZodError } from 'zod';
 import type { AppContext } from '../app/context.ts';
 import { HttpError } from './errors.ts';
+import { MethodError } from '../methods/errors.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { addMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -57,6 +58,10 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).send({ error: error.code, message: error.message });
+    }
+    if (error instanceof MethodError) {
+      const status = error.code === 'method_disabled' ? 403 : error.code.endsWith('not_found') ? 404 : error.code === 'too_many' ? 409 : 400;
+      return reply.status(status).send({ error: error.code, message: error.message });
     }
     if (error instanceof ZodError) {
       const issue = error.issues[0];

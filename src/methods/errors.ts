@@ -10,7 +10,9 @@ export type MethodErrorCode =
   | 'invalid_secret'
   | 'invalid_label'
   | 'invalid_settings'
-  | 'too_many';
+  | 'too_many'
+  /** The methods policy does not allow this method for this user. */
+  | 'method_disabled';
 
 export class MethodError extends Error {
   override name = 'MethodError';

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { methodAllowedFor } from '../policy/check.ts';
 import QRCode from 'qrcode';
 import { auditedChange } from '../../audit/append.ts';
 import { findUserById } from '../../directory/users.ts';
@@ -36,6 +37,9 @@ export interface BeginTotpOptions extends TotpSettingsInput {
 export async function beginTotpEnrolment(ctx: EnrolmentContext, userId: string, options: BeginTotpOptions = {}): Promise<TotpEnrolment> {
   const user = await findUserById(ctx.store.db, userId);
   if (!user) throw new MethodError('user_not_found', 'no such user');
+  // A method the methods policy does not allow for this user cannot be registered either.
+  const allowed = await methodAllowedFor(ctx.store.db, 'totp', userId);
+  if (!allowed.allowed) throw new MethodError('method_disabled', allowed.reason);
   const settings = totpSettings(options);
   const label = credentialLabel(options.label, DEFAULT_TOTP_LABEL);
   const now = options.now ?? new Date();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { methodAllowedFor } from '../policy/check.ts';
 import {
   generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON,
 } from '@simplewebauthn/server';
@@ -40,6 +41,9 @@ export async function beginWebauthnRegistration(ctx: WebauthnContext, input: Beg
   const db = ctx.store.db;
   const user = await findUserById(db, input.userId);
   if (!user) throw new MethodError('user_not_found', 'no such user');
+  // A method the methods policy does not allow for this user cannot be registered either.
+  const allowed = await methodAllowedFor(ctx.store.db, 'webauthn', input.userId);
+  if (!allowed.allowed) throw new MethodError('method_disabled', allowed.reason);
   const existing = await credentialRows(db, input.userId);
   if (existing.length >= MAX_WEBAUTHN_PER_USER) {
     throw new MethodError('too_many', `at most ${MAX_WEBAUTHN_PER_USER} security keys and passkeys per user; remove one first`);

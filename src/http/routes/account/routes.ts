@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { page } from '../../html.ts';
+import { MethodError } from '../../../methods/errors.ts';
 import { findUserById } from '../../../directory/users.ts';
 import { listSignins } from '../../../monitor/signin-log.ts';
 import { hasRecentAuth } from '../../../signin/step-up.ts';
@@ -55,7 +56,11 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     const a = await auth(request, reply, '/account/totp/new');
     if (!a) return reply;
     if (!(await hasRecentAuth(ctx, a.session))) return signinRedirect(reply, '/account/totp/new', true);
-    const e = await service.beginTotp(a.session.userId);
+    const e = await service.beginTotp(a.session.userId).catch((err: unknown) => {
+      if (err instanceof MethodError && err.code === 'method_disabled') return null;
+      throw err;
+    });
+    if (!e) return overview(reply, a, undefined, 'Your organisation does not allow authenticator apps for your account.', 403);
     return sendPage(reply, 'Add an authenticator app', totpEnrolView({ enrolmentId: e.enrolmentId, secret: e.secretBase32, qr: e.qrSvg, csrf: a.csrf }));
   });
 
