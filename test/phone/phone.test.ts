@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { phoneCodeKey } from '../../src/methods/phone/codes.ts';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
@@ -129,10 +130,10 @@ for (const engine of ENGINES) {
 
     await t.test('SMS is not for admins by default, and a method disabled by policy cannot be registered or used', async () => {
       const admin = await createUserWithPassword(ctx, 'ada', PASSWORD, ['helpdesk']);
-      await assert.rejects(startPhoneRegistration(ctx.store, senderFor(ctx.config), admin.id, 'sms', '+15551230000'), /administrators must use stronger methods/);
+      await assert.rejects(startPhoneRegistration(ctx.store, senderFor(ctx.config), admin.id, 'sms', '+15551230000', phoneCodeKey(ctx.config)), /administrators must use stronger methods/);
       await setMethodPolicy(ctx.store, 'sms', { enabled: false }, { actor: 'test' });
       try {
-        await assert.rejects(startPhoneRegistration(ctx.store, senderFor(ctx.config), user.id, 'sms', '+15551230001'), /turned off/);
+        await assert.rejects(startPhoneRegistration(ctx.store, senderFor(ctx.config), user.id, 'sms', '+15551230001', phoneCodeKey(ctx.config)), /turned off/);
         const s = new Browserish(server.url);
         const { afterPassword } = await startPortalSignin(s, 'sam', PASSWORD);
         assert.equal(afterPassword.location, '/account', 'the SMS number no longer counts as a factor');

@@ -1,5 +1,7 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db, Store, Tx } from '../../store/store.ts';
+import type { Config } from '../../config/config.ts';
+import { deriveSubkey } from '../../config/subkeys.ts';
 import type { PhoneSender } from './senders.ts';
 import { getPhoneSettings } from './settings.ts';
 import type { PhoneCodesTable, PhoneNumbersTable } from './tables.ts';
@@ -8,12 +10,19 @@ import type { PhoneCodesTable, PhoneNumbersTable } from './tables.ts';
  * Six-digit codes sent by SMS or voice: 10 minutes, single use, a few wrong
  * tries each, and a per-user and per-number limit on sends.
  */
-function hashCode(id: string, code: string): string {
-  return createHmac('sha256', `tessera-phone-code:${id}`).update(code).digest('hex');
+// Keyed with a secret derived from the master key: a six-digit code hashed without one could be
+// brute-forced from a copy of the database within its ten minutes.
+function hashCode(key: Buffer, id: string, code: string): string {
+  return createHmac('sha256', key).update(`${id}:${code}`).digest('hex');
 }
 
-function matches(row: Pick<PhoneCodesTable, 'id' | 'code_hash'>, code: string): boolean {
-  const a = Buffer.from(hashCode(row.id, code), 'hex');
+/** The HMAC key for phone codes, the same on every node (derived from the master key). */
+export function phoneCodeKey(config: Config): Buffer {
+  return deriveSubkey(config, 'phone-codes');
+}
+
+function matches(key: Buffer, row: Pick<PhoneCodesTable, 'id' | 'code_hash'>, code: string): boolean {
+  const a = Buffer.from(hashCode(key, row.id, code), 'hex');
   const b = Buffer.from(row.code_hash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -24,6 +33,8 @@ export interface SendInput {
   phone: Pick<PhoneNumbersTable, 'id' | 'user_id' | 'number' | 'channel'>;
   purpose: PhoneCodesTable['purpose'];
   transactionId?: string | null;
+  /** phoneCodeKey(config) */
+  key: Buffer;
 }
 
 export async function sendPhoneCode(store: Store, sender: PhoneSender, input: SendInput, now = new Date()): Promise<SendResult> {
@@ -41,7 +52,7 @@ export async function sendPhoneCode(store: Store, sender: PhoneSender, input: Se
     const expiresAt = new Date(now.getTime() + s.codeTtlMinutes * 60_000).toISOString();
     await trx.insertInto('phone_codes').values({
       id, user_id: input.phone.user_id, phone_id: input.phone.id, number: input.phone.number, purpose: input.purpose,
-      transaction_id: input.transactionId ?? null, code_hash: hashCode(id, code), attempts: 0, created_at: now.toISOString(), expires_at: expiresAt, used_at: null,
+      transaction_id: input.transactionId ?? null, code_hash: hashCode(input.key, id, code), attempts: 0, created_at: now.toISOString(), expires_at: expiresAt, used_at: null,
     }).execute();
     return { ok: true, expiresAt };
   });
@@ -60,6 +71,8 @@ export interface CheckInput {
   /** Only codes sent to these numbers count (the channel's active numbers, or the one being registered). */
   phoneIds: string[];
   code: string;
+  /** phoneCodeKey(config) */
+  key: Buffer;
 }
 
 /** Checks a code and uses it up (atomically: accepted once, even with two nodes racing). */
@@ -73,14 +86,14 @@ export async function checkPhoneCode(store: Store, input: CheckInput, now = new 
       .orderBy('created_at', 'desc').execute();
     const live = rows.filter((r) => !r.used_at && new Date(r.expires_at) > now && r.attempts < s.maxAttempts);
     for (const r of live) {
-      if (!matches(r, input.code)) continue;
+      if (!matches(input.key, r, input.code)) continue;
       const u = await trx.updateTable('phone_codes').set({ used_at: now.toISOString() }).where('id', '=', r.id).where('used_at', 'is', null).executeTakeFirst();
       if (Number(u.numUpdatedRows) !== 1) return { ok: false, reason: 'replayed' };
       await trx.updateTable('phone_numbers').set({ last_used_at: now.toISOString() }).where('id', '=', r.phone_id).execute();
       return { ok: true, phoneId: r.phone_id };
     }
-    if (rows.some((r) => r.used_at && matches(r, input.code))) return { ok: false, reason: 'replayed' };
-    if (rows.some((r) => !r.used_at && new Date(r.expires_at) <= now && matches(r, input.code))) return { ok: false, reason: 'expired' };
+    if (rows.some((r) => r.used_at && matches(input.key, r, input.code))) return { ok: false, reason: 'replayed' };
+    if (rows.some((r) => !r.used_at && new Date(r.expires_at) <= now && matches(input.key, r, input.code))) return { ok: false, reason: 'expired' };
     const newest = live[0];
     if (!newest) return { ok: false, reason: rows.some((r) => r.attempts >= s.maxAttempts && new Date(r.expires_at) > now) ? 'locked' : 'expired' };
     await trx.updateTable('phone_codes').set({ attempts: newest.attempts + 1 }).where('id', '=', newest.id).execute();

@@ -28,7 +28,7 @@ export function maskNumber(n: string): string {
  * number is verified before it counts; changing it is a new registration.
  */
 export async function startPhoneRegistration(
-  store: Store, sender: PhoneSender, userId: string, channel: PhoneChannel, typed: string,
+  store: Store, sender: PhoneSender, userId: string, channel: PhoneChannel, typed: string, key: Buffer,
 ): Promise<{ phone: PhoneNumbersTable; sent: SendResult }> {
   const allowed = await methodAllowedFor(store.db, channel, userId);
   if (!allowed.allowed) throw new MethodError('invalid_settings', `${channel === 'sms' ? 'Text message' : 'Voice call'} codes are not available: ${allowed.reason}`);
@@ -38,15 +38,17 @@ export async function startPhoneRegistration(
   const phone: PhoneNumbersTable = { id: randomUUID(), user_id: userId, channel, number, status: 'pending', created_at: now, verified_at: null, last_used_at: null };
   await store.db.deleteFrom('phone_numbers').where('user_id', '=', userId).where('status', '=', 'pending').execute();
   await store.db.insertInto('phone_numbers').values(phone).execute();
-  const sent = await sendPhoneCode(store, sender, { phone, purpose: 'register' });
+  const sent = await sendPhoneCode(store, sender, { phone, purpose: 'register', key });
   return { phone, sent };
 }
 
 /** Confirms a pending number with the code sent to it; audited 'method.<channel>.add'. */
-export async function confirmPhoneRegistration(store: Store, userId: string, phoneId: string, code: string, options: ChangeOptions): Promise<CodeCheck> {
+export async function confirmPhoneRegistration(
+  store: Store, userId: string, phoneId: string, code: string, options: ChangeOptions & { key: Buffer },
+): Promise<CodeCheck> {
   const pending = await store.db.selectFrom('phone_numbers').selectAll().where('id', '=', phoneId).where('user_id', '=', userId).where('status', '=', 'pending').executeTakeFirst();
   if (!pending) return { ok: false, reason: 'expired' };
-  const check = await checkPhoneCode(store, { userId, purpose: 'register', phoneIds: [phoneId], code });
+  const check = await checkPhoneCode(store, { userId, purpose: 'register', phoneIds: [phoneId], code, key: options.key });
   if (!check.ok) return check;
   await auditedChange(store, async (trx, record) => {
     const at = (options.now ?? new Date()).toISOString();

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { phoneCodeKey } from '../../../methods/phone/codes.ts';
 import { z } from 'zod';
 import { html, page, type SafeHtml } from '../../html.ts';
 import { confirmPhoneRegistration, listPhones, maskNumber, PHONE_WARNING, removePhone, startPhoneRegistration } from '../../../methods/phone/numbers.ts';
@@ -71,7 +72,7 @@ ${addForm(a.csrf, error)}
     if (!(await mayEnrol(ctx, a.session))) return signinRedirect(reply, '/account/phone', true);
     const body = addBody.parse(request.body);
     try {
-      const { phone, sent } = await startPhoneRegistration(ctx.store, senderFor(ctx.config), a.session.userId, body.channel, body.number);
+      const { phone, sent } = await startPhoneRegistration(ctx.store, senderFor(ctx.config), a.session.userId, body.channel, body.number, phoneCodeKey(ctx.config));
       if (!sent.ok) return overview(reply, a, 'Too many codes were sent recently. Wait a while and try again.', 429);
       return send(reply, verifyForm(a.csrf, phone.id, phone.number));
     } catch (err) {
@@ -87,7 +88,7 @@ ${addForm(a.csrf, error)}
     if (!formCsrfValid(ctx, request)) return overview(reply, a, 'That form expired. Please try again.', 403);
     if (!(await mayEnrol(ctx, a.session))) return signinRedirect(reply, '/account/phone', true);
     const code = String((request.body as Record<string, unknown> | undefined)?.code ?? '').replace(/[\s-]/g, '');
-    const r = await confirmPhoneRegistration(ctx.store, a.session.userId, id, code, { actor: `user:${a.session.userId}`, requestId: request.id });
+    const r = await confirmPhoneRegistration(ctx.store, a.session.userId, id, code, { actor: `user:${a.session.userId}`, requestId: request.id, key: phoneCodeKey(ctx.config) });
     if (!r.ok) {
       const pending = await ctx.store.db.selectFrom('phone_numbers').select('number').where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
       if (!pending || r.reason === 'expired' || r.reason === 'locked') return overview(reply, a, 'That code expired or was tried too often. Start again.', 400);

@@ -6,7 +6,7 @@ import { show, type RequestFacts, type StepOutcome } from '../../../../signin/st
 import { saveTransaction } from '../../../../signin/transaction.ts';
 import { writeSigninLog } from '../../../../monitor/signin-log.ts';
 import { logBase } from '../../../../signin/steps/password.ts';
-import { activePhones, checkPhoneCode, sendPhoneCode, type SendResult } from '../../../../methods/phone/codes.ts';
+import { activePhones, checkPhoneCode, phoneCodeKey, sendPhoneCode, type SendResult } from '../../../../methods/phone/codes.ts';
 import { maskNumber, PHONE_WARNING } from '../../../../methods/phone/numbers.ts';
 import { senderFor } from '../../../../methods/phone/senders.ts';
 import type { PhoneChannel } from '../../../../methods/phone/tables.ts';
@@ -21,7 +21,7 @@ import { field, type StepPage } from './page.ts';
 async function sendFor(ctx: AppContext, t: SigninTransaction, channel: PhoneChannel): Promise<SendResult | 'no_phone'> {
   const [phone] = await activePhones(ctx.store.db, t.userId!, channel);
   if (!phone) return 'no_phone';
-  return sendPhoneCode(ctx.store, senderFor(ctx.config), { phone, purpose: 'signin', transactionId: t.id });
+  return sendPhoneCode(ctx.store, senderFor(ctx.config), { phone, purpose: 'signin', transactionId: t.id, key: phoneCodeKey(ctx.config) });
 }
 
 async function codeSentIn(ctx: AppContext, t: SigninTransaction): Promise<boolean> {
@@ -81,7 +81,7 @@ async function verify(ctx: AppContext, t: SigninTransaction, channel: PhoneChann
   const code = typed.replace(/[\s-]/g, '');
   t.methodsTried.push(channel);
   const phones = await activePhones(ctx.store.db, t.userId, channel);
-  const check = await checkPhoneCode(ctx.store, { userId: t.userId, purpose: 'signin', phoneIds: phones.map((p) => p.id), code });
+  const check = await checkPhoneCode(ctx.store, { userId: t.userId, purpose: 'signin', phoneIds: phones.map((p) => p.id), code, key: phoneCodeKey(ctx.config) });
   if (!check.ok) {
     await saveTransaction(ctx.store.db, t);
     await writeSigninLog(ctx.store.db, logBase(t, req, check.reason === 'locked' ? 'locked' : 'failure', `${channel}_${check.reason}`));
