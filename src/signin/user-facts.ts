@@ -8,6 +8,8 @@ export interface UserFacts {
   isAdmin: boolean;
   /** Types of the active second factors the user has registered (totp, backup_code, …). */
   secondFactors: string[];
+  /** Types of every active method the user has registered, password included. */
+  methods: string[];
 }
 
 /** What the engine needs to know about a user to decide the next step. */
@@ -16,6 +18,6 @@ export async function loadUserFacts(db: Db, userId: string): Promise<UserFacts |
   if (!user) return null;
   const roles = await rolesOf(db, userId);
   const methods = await listUserMethods(db, userId);
-  const secondFactors = [...new Set(methods.map((m) => m.type).filter((t) => t !== 'password'))];
-  return { user, roles, isAdmin: roles.length > 0, secondFactors };
+  const types = [...new Set(methods.map((m) => m.type))];
+  return { user, roles, isAdmin: roles.length > 0, secondFactors: types.filter((t) => t !== 'password'), methods: types };
 }

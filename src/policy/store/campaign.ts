@@ -21,10 +21,16 @@ async function inStage(db: Db | Tx, stage: Stage, userId: string): Promise<boole
   return (await stageMembers(db, stage)).some((m) => m.id === userId);
 }
 
-export async function campaignPrompt(db: Db | Tx, userId: string, now = new Date()): Promise<CampaignPrompt | null> {
+export async function campaignPrompt(
+  db: Db | Tx,
+  userId: string,
+  now = new Date(),
+  /** The user's registered method types, when the caller has them already. */
+  methods?: readonly string[],
+): Promise<CampaignPrompt | null> {
   const stages = (await listStages(db)).filter((s) => s.campaignFrom <= now.toISOString());
   if (stages.length === 0) return null;
-  const registered = new Set<string>((await listUserMethods(db, userId)).map((m) => m.type));
+  const registered = new Set<string>(methods ?? (await listUserMethods(db, userId)).map((m) => m.type));
   for (const stage of stages) {
     if (registered.has(stage.preferredMethod) || !(await inStage(db, stage, userId))) continue;
     const row = await db.selectFrom('rollout_campaign').select('snoozes').where('user_id', '=', userId).where('stage_id', '=', stage.id).executeTakeFirst();

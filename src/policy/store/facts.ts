@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../../store/store.ts';
-import { findUserById } from '../../directory/users.ts';
+import { findUserById, rolesOf, type User } from '../../directory/users.ts';
 import { groupsOfUser } from '../../directory/groups.ts';
 import { listUserMethods } from '../../methods/list.ts';
 import { toDevice } from '../../directory/devices.ts';
@@ -28,15 +28,41 @@ export interface FactsInput {
   signInRisk?: RiskLevel;
   userRisk?: RiskLevel;
   country?: string | null;
+  /** The person as the caller already loaded them in this step, so they are not read again. */
+  subject?: KnownSubject;
+  /**
+   * Read the sign-in log for risk only when some policy has a risk condition
+   * (otherwise risk cannot change the decision). What-if leaves this off: it
+   * shows the facts.
+   */
+  riskOnlyWhenUsed?: boolean;
+}
+
+export interface KnownSubject {
+  user: User;
+  roles: readonly string[];
+  /** Types of the user's active methods, password included. */
+  methods: readonly string[];
+}
+
+function policiesUseRisk(set: PolicySet): { signIn: boolean; user: boolean } {
+  let signIn = false;
+  let user = false;
+  for (const p of set.policies) {
+    signIn ||= !!p.document.conditions.signInRisk;
+    user ||= !!p.document.conditions.userRisk;
+  }
+  return { signIn, user };
 }
 
 export async function gatherFacts(db: Db | Tx, set: PolicySet, input: FactsInput): Promise<SigninFacts | null> {
-  const user = await findUserById(db, input.userId);
+  const known = input.subject?.user.id === input.userId ? input.subject : undefined;
+  const user = known?.user ?? (await findUserById(db, input.userId));
   if (!user) return null;
   const now = input.now ?? new Date();
-  const roles = (await db.selectFrom('role_assignments').select('role').where('user_id', '=', user.id).execute()).map((r) => r.role);
+  const roles = known ? [...known.roles] : await rolesOf(db, user.id);
   const groups = (await groupsOfUser(db, user.id)).map((g) => g.name);
-  const methods = [...new Set((await listUserMethods(db, user.id)).map((m) => m.type))];
+  const methods = known ? [...known.methods] : [...new Set((await listUserMethods(db, user.id)).map((m) => m.type))];
   let device: SigninFacts['device'] = null;
   if (input.deviceId) {
     const row = await db.selectFrom('devices').selectAll().where('id', '=', input.deviceId).executeTakeFirst();
@@ -47,6 +73,7 @@ export async function gatherFacts(db: Db | Tx, set: PolicySet, input: FactsInput
   }
   const ip = input.ip ?? null;
   const needsCountry = set.namedLocations.some((l) => l.countries?.length);
+  const risk = input.riskOnlyWhenUsed ? policiesUseRisk(set) : { signIn: true, user: true };
   return {
     now,
     user: { id: user.id, username: user.username, kind: user.kind, groups, roles, registeredMethods: methods },
@@ -55,8 +82,8 @@ export async function gatherFacts(db: Db | Tx, set: PolicySet, input: FactsInput
     country: input.country !== undefined ? input.country : needsCountry ? countryOf(ip) : null,
     device,
     clientType: input.clientType ?? 'browser',
-    signInRisk: input.signInRisk ?? (await signInRisk(db, user.id, ip, now)),
-    userRisk: input.userRisk ?? (await userRisk(db, user.id, now)),
+    signInRisk: input.signInRisk ?? (risk.signIn ? await signInRisk(db, user.id, ip, now) : 'none'),
+    userRisk: input.userRisk ?? (risk.user ? await userRisk(db, user.id, now) : 'none'),
     methodsUsed: input.methodsUsed ?? [],
   };
 }

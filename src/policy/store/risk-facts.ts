@@ -39,17 +39,16 @@ export async function signInRisk(db: Db | Tx, userId: string, ip: string | null,
     .limit(200)
     .execute();
   const since = new Date(now.getTime() - 90 * 24 * HOUR).toISOString();
-  const successes = await db
-    .selectFrom('signin_log')
-    .select(['ip'])
-    .where('user_id', '=', userId)
-    .where('result', '=', 'success')
-    .where('at', '>=', since)
-    .limit(1000)
-    .execute();
+  const successSince = (fromIp: string | null) => {
+    let q = db.selectFrom('signin_log').select('id').where('user_id', '=', userId).where('result', '=', 'success').where('at', '>=', since);
+    if (fromIp !== null) q = q.where('ip', '=', fromIp);
+    return q.limit(1).executeTakeFirst();
+  };
+  // A new address only counts for someone who has signed in successfully before.
+  const newAddress = !!(await successSince(null)) && !(await successSince(ip));
   return signInRiskFrom({
     addressFailures: failures.length,
     userAddressFailures: failures.filter((f) => f.user_id === userId).length,
-    newAddress: successes.length > 0 && !successes.some((s) => s.ip === ip),
+    newAddress,
   });
 }

@@ -3,7 +3,7 @@ import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry } from '../model.ts';
 import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
 import { loadActiveStrengths } from './strengths-source.ts';
-import { gatherFacts, type FactsInput } from './facts.ts';
+import { gatherFacts, type FactsInput, type KnownSubject } from './facts.ts';
 import { loadPolicySet } from './policies.ts';
 import { signinDevice } from './device-binding.ts';
 
@@ -26,6 +26,8 @@ export interface SigninGateInput {
   now?: Date;
   /** The catalogue with the organisation's custom strengths; the standard ones when absent. */
   strengths?: StrengthCatalog;
+  /** The person as the engine already loaded them in this step. */
+  subject?: KnownSubject;
 }
 
 export interface SigninGate {
@@ -44,7 +46,7 @@ export async function evaluateSigninPolicies(db: Db | Tx, input: SigninGateInput
   const deviceId = input.deviceId ?? (input.transactionId ? await signinDevice(db, input.transactionId) : null);
   const facts = await gatherFacts(db, set, {
     userId: input.userId, app: input.clientId, ip: input.ip, deviceId,
-    clientType: input.clientType, methodsUsed: input.methodsUsed, now,
+    clientType: input.clientType, methodsUsed: input.methodsUsed, now, subject: input.subject, riskOnlyWhenUsed: true,
   });
   if (!facts) return null;
   const decision = evaluatePolicies(set, facts, input.strengths ?? (await loadActiveStrengths(db)));

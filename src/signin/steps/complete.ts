@@ -6,7 +6,7 @@ import { endTransaction, type SigninTransaction } from '../transaction.ts';
 import type { RequestFacts } from './outcome.ts';
 import { logBase } from './password.ts';
 import { afterSignin, sessionNotAfter } from '../../recovery/signin-hooks.ts';
-import { evaluateSigninPolicies } from '../../policy/store/signin-gate.ts';
+import { evaluateSigninPolicies, type SigninGate } from '../../policy/store/signin-gate.ts';
 
 export interface Completed {
   userId: string;
@@ -30,6 +30,8 @@ export async function completeSignin(
   t: SigninTransaction,
   req: RequestFacts,
   current: IdpSession | null,
+  /** Conditional access as the engine evaluated it on finding the sign-in complete; evaluated here when absent. */
+  evaluated?: SigninGate | null,
 ): Promise<Completed> {
   const db = ctx.store.db;
   const userId = t.userId!;
@@ -37,7 +39,7 @@ export async function completeSignin(
   const uses = transactionUses(t);
   const { amr, acr, strength } = reached(uses, { custom: await requestedCustomStrength(ctx, t.requiredAcr) });
   // What the report-only policies would have done: kept with the row, never changing the outcome.
-  const gate = await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses, transactionId: t.id });
+  const gate = evaluated !== undefined ? evaluated : await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses, transactionId: t.id });
   const reportOnly = gate?.reportOnly.length ? gate.reportOnly : undefined;
   const persistent = gate?.decision.session.persistent ?? true;
   await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, reportOnly });

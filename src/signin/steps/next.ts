@@ -32,7 +32,7 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
   const uses = transactionUses(t);
   // Conditional access (src/policy): what the enforced policies demand, or a refusal.
   const gate = await evaluateSigninPolicies(ctx.store.db, {
-    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id,
+    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id, subject: facts,
   });
   if (gate?.block) {
     t.step = 'blocked';
@@ -45,14 +45,15 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
   const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : [], gate?.strengths ?? []);
   if (unmetStrengths(required, uses).length === 0) {
     // The roll-out's registration campaign asks after a normal sign-in (never inside a step-up).
-    if (!t.sessionId && (await campaignPrompt(ctx.store.db, t.userId!))) {
+    if (!t.sessionId && (await campaignPrompt(ctx.store.db, t.userId!, new Date(), facts.methods))) {
       t.step = 'campaign';
       await saveTransaction(ctx.store.db, t);
       return show(t);
     }
     t.step = 'done';
     await saveTransaction(ctx.store.db, t);
-    return { kind: 'complete', transaction: t };
+    // The gate just evaluated is the one completion records (report-only, session controls): nothing changed since.
+    return { kind: 'complete', transaction: t, gate };
   }
   const next = nextStep(required, uses, facts, VERIFIABLE);
   if (!next) {

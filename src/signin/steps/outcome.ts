@@ -1,4 +1,5 @@
 import type { SigninTransaction } from '../transaction.ts';
+import type { SigninGate } from '../../policy/store/signin-gate.ts';
 
 /**
  * What a step returns to the page layer: show the transaction's current step
@@ -6,7 +7,8 @@ import type { SigninTransaction } from '../transaction.ts';
  */
 export type StepOutcome =
   | { kind: 'show'; transaction: SigninTransaction; error?: string; status?: number }
-  | { kind: 'complete'; transaction: SigninTransaction };
+  /** gate: conditional access as evaluated when the sign-in was found complete (null: the user has vanished). */
+  | { kind: 'complete'; transaction: SigninTransaction; gate?: SigninGate | null };
 
 export function show(transaction: SigninTransaction, error?: string, status?: number): StepOutcome {
   return { kind: 'show', transaction, error, status };

@@ -117,7 +117,7 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/signin/${transactionKey(t)}`, 303);
     }
     const session = await currentSession(request);
-    const done = await completeSignin(ctx, t, requestFacts(request), session);
+    const done = await completeSignin(ctx, t, requestFacts(request), session, outcome.gate);
     clearTransactionCookie(reply, transactionKey(t));
     if (done.sessionToken) setSessionCookie(reply, ctx.config, done.sessionToken, done.persistent === false ? undefined : ctx.config.session.absoluteSeconds);
     if (t.interactionUid) return finishInteraction(app, request, reply, done);
