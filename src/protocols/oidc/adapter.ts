@@ -1,6 +1,8 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { clientMetadataById } from './clients.ts';
+import { WriteBatcher } from '../../store/write-batch.ts';
+import type { OidcPayloadsTable } from './tables.ts';
 
 /**
  * oidc-provider's storage over our store: one class serves every model
@@ -23,18 +25,48 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
 }
 
+async function upsertRow(db: Db | Tx, row: OidcPayloadsTable): Promise<void> {
+  await db
+    .insertInto('oidc_payloads')
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['model', 'id']).doUpdateSet({
+        payload: row.payload,
+        account_id: row.account_id,
+        grant_id: row.grant_id,
+        uid: row.uid,
+        user_code: row.user_code,
+        expires_at: row.expires_at,
+      }),
+    )
+    .execute();
+}
+
+// Tokens, codes and sessions written at the same moment share one commit (see WriteBatcher).
+const upserts = new WeakMap<Store, WriteBatcher<OidcPayloadsTable>>();
+function upsertsFor(store: Store): WriteBatcher<OidcPayloadsTable> {
+  let batcher = upserts.get(store);
+  if (!batcher) {
+    batcher = new WriteBatcher(store, upsertRow);
+    upserts.set(store, batcher);
+  }
+  return batcher;
+}
+
 export class StoreAdapter implements Adapter {
   readonly #store: Store;
   readonly #model: string;
+  readonly #upserts: WriteBatcher<OidcPayloadsTable>;
 
   constructor(store: Store, model: string) {
     this.#store = store;
     this.#model = model;
+    this.#upserts = upsertsFor(store);
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     if (this.#model === 'Client') throw new Error('clients are managed with tessera client / the admin API, not by oidc-provider');
-    const row = {
+    const row: OidcPayloadsTable = {
       model: this.#model,
       id,
       payload: JSON.stringify(payload),
@@ -45,20 +77,7 @@ export class StoreAdapter implements Adapter {
       expires_at: expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
       consumed_at: null,
     };
-    await this.#store.db
-      .insertInto('oidc_payloads')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['model', 'id']).doUpdateSet({
-          payload: row.payload,
-          account_id: row.account_id,
-          grant_id: row.grant_id,
-          uid: row.uid,
-          user_code: row.user_code,
-          expires_at: row.expires_at,
-        }),
-      )
-      .execute();
+    await this.#upserts.submit(row);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
