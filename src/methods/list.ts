@@ -1,8 +1,8 @@
 import type { Db, Tx } from '../store/store.ts';
 import type { MethodType } from './method.ts';
-import { pushSource } from './push/list-source.ts';
-import { phoneSource } from './phone/list-source.ts';
-import { filterByMethodsPolicy } from './policy/filter.ts';
+import { activePush, pushSource } from './push/list-source.ts';
+import { activePhones, phoneSource } from './phone/list-source.ts';
+import { allowedByMethodsPolicy, filterByMethodsPolicy } from './policy/filter.ts';
 
 /** One registered credential, as the self-service page and the sign-in engine see it. */
 export interface UserCredential {
@@ -20,14 +20,10 @@ const password: Source = async (db, userId) => {
   return row ? [{ id: row.user_id, type: 'password', label: 'Password', createdAt: row.created_at, lastUsedAt: row.last_used_at ?? null }] : [];
 };
 
+const activeTotp = (db: Db | Tx, userId: string) => db.selectFrom('totp_credentials').where('user_id', '=', userId).where('status', '=', 'active');
+
 const totp: Source = async (db, userId) => {
-  const rows = await db
-    .selectFrom('totp_credentials')
-    .select(['id', 'label', 'created_at', 'activated_at', 'last_used_at'])
-    .where('user_id', '=', userId)
-    .where('status', '=', 'active')
-    .orderBy('created_at')
-    .execute();
+  const rows = await activeTotp(db, userId).select(['id', 'label', 'created_at', 'activated_at', 'last_used_at']).orderBy('created_at').execute();
   return rows.map((r) => ({ id: r.id, type: 'totp', label: r.label, createdAt: r.activated_at ?? r.created_at, lastUsedAt: r.last_used_at }));
 };
 
@@ -51,7 +47,11 @@ const webauthn: Source = async (db, userId) => {
   return rows.map((r) => ({ id: r.id, type: 'webauthn', label: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at }));
 };
 
-/** Each method with stored credentials adds its source here. */
+const unusedBackupCodes = (db: Db | Tx, userId: string) =>
+  db.selectFrom('backup_codes').innerJoin('backup_code_sets', 'backup_code_sets.id', 'backup_codes.set_id')
+    .where('backup_code_sets.user_id', '=', userId).where('backup_codes.used_at', 'is', null);
+
+/** Each method with stored credentials adds its source here (and to registeredMethodTypes below). */
 const SOURCES: Source[] = [password, totp, backupCodes, webauthn, pushSource, phoneSource];
 
 /** The user's registered credentials across all methods (pending enrolments excluded), oldest first per method. */
@@ -61,4 +61,27 @@ export async function listUserMethods(db: Db | Tx, userId: string): Promise<User
   for (const source of SOURCES) out.push(...(await source(db, userId)));
   // A method the methods policy does not allow for this user cannot sign in: it does not count.
   return filterByMethodsPolicy(db, userId, out);
+}
+
+/**
+ * The types of the user's registered methods, as listUserMethods would list
+ * them, in one query: the sign-in engine asks this on every step and needs no
+ * labels or dates.
+ */
+export async function registeredMethodTypes(db: Db | Tx, userId: string): Promise<MethodType[]> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.exists(db.selectFrom('password_credentials').select('user_id').where('user_id', '=', userId)).as('password'),
+      eb.exists(activeTotp(db, userId).select('id')).as('totp'),
+      eb.exists(unusedBackupCodes(db, userId).select('backup_codes.set_id')).as('backup_code'),
+      eb.exists(db.selectFrom('webauthn_credentials').select('id').where('user_id', '=', userId)).as('webauthn'),
+      eb.exists(activePush(db, userId).select('id')).as('push'),
+      eb.exists(activePhones(db, userId).where('channel', '=', 'sms').select('id')).as('sms'),
+      eb.exists(activePhones(db, userId).where('channel', '=', 'voice').select('id')).as('voice'),
+    ])
+    .executeTakeFirstOrThrow();
+  // SQLite answers 0/1, PostgreSQL true/false.
+  const present = (Object.keys(row) as MethodType[]).filter((type) => Boolean(Number(row[type as keyof typeof row])));
+  const allowed = await allowedByMethodsPolicy(db, userId, present);
+  return present.filter(allowed);
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../store/store.ts';
 import { findUserById, rolesOf, type User } from '../directory/users.ts';
-import { listUserMethods } from '../methods/list.ts';
+import { registeredMethodTypes } from '../methods/list.ts';
 
 export interface UserFacts {
   user: User;
@@ -17,7 +17,6 @@ export async function loadUserFacts(db: Db, userId: string): Promise<UserFacts |
   const user = await findUserById(db, userId);
   if (!user) return null;
   const roles = await rolesOf(db, userId);
-  const methods = await listUserMethods(db, userId);
-  const types = [...new Set(methods.map((m) => m.type))];
+  const types: string[] = await registeredMethodTypes(db, userId);
   return { user, roles, isAdmin: roles.length > 0, secondFactors: types.filter((t) => t !== 'password'), methods: types };
 }

@@ -4,8 +4,10 @@ import { methodUsable } from '../policy/check.ts';
 import { maskNumber } from './numbers.ts';
 
 /** Verified phone numbers as registered methods; a channel the methods policy disables for the user is left out (it cannot sign in). */
+export const activePhones = (db: Db | Tx, userId: string) => db.selectFrom('phone_numbers').where('user_id', '=', userId).where('status', '=', 'active');
+
 export async function phoneSource(db: Db | Tx, userId: string): Promise<UserCredential[]> {
-  const rows = await db.selectFrom('phone_numbers').selectAll().where('user_id', '=', userId).where('status', '=', 'active').orderBy('created_at').execute();
+  const rows = await activePhones(db, userId).selectAll().orderBy('created_at').execute();
   const out: UserCredential[] = [];
   for (const channel of ['sms', 'voice'] as const) {
     const mine = rows.filter((r) => r.channel === channel);

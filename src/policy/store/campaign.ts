@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../../store/store.ts';
-import { listUserMethods } from '../../methods/list.ts';
+import { registeredMethodTypes } from '../../methods/list.ts';
 import { listStages, stageMembers, type Stage } from './rollout.ts';
 
 /**
@@ -30,7 +30,7 @@ export async function campaignPrompt(
 ): Promise<CampaignPrompt | null> {
   const stages = (await listStages(db)).filter((s) => s.campaignFrom <= now.toISOString());
   if (stages.length === 0) return null;
-  const registered = new Set<string>(methods ?? (await listUserMethods(db, userId)).map((m) => m.type));
+  const registered = new Set<string>(methods ?? (await registeredMethodTypes(db, userId)));
   for (const stage of stages) {
     if (registered.has(stage.preferredMethod) || !(await inStage(db, stage, userId))) continue;
     const row = await db.selectFrom('rollout_campaign').select('snoozes').where('user_id', '=', userId).where('stage_id', '=', stage.id).executeTakeFirst();

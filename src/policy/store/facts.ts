@@ -1,7 +1,7 @@
 import type { Db, Tx } from '../../store/store.ts';
 import { findUserById, rolesOf, type User } from '../../directory/users.ts';
 import { groupsOfUser } from '../../directory/groups.ts';
-import { listUserMethods } from '../../methods/list.ts';
+import { registeredMethodTypes } from '../../methods/list.ts';
 import { toDevice } from '../../directory/devices.ts';
 import { PORTAL_APP, type ClientType, type RiskLevel } from '../document.ts';
 import type { PolicySet, SigninFacts } from '../model.ts';
@@ -62,7 +62,7 @@ export async function gatherFacts(db: Db | Tx, set: PolicySet, input: FactsInput
   const now = input.now ?? new Date();
   const roles = known ? [...known.roles] : await rolesOf(db, user.id);
   const groups = (await groupsOfUser(db, user.id)).map((g) => g.name);
-  const methods = known ? [...known.methods] : [...new Set((await listUserMethods(db, user.id)).map((m) => m.type))];
+  const methods = known ? [...known.methods] : await registeredMethodTypes(db, user.id);
   let device: SigninFacts['device'] = null;
   if (input.deviceId) {
     const row = await db.selectFrom('devices').selectAll().where('id', '=', input.deviceId).executeTakeFirst();
