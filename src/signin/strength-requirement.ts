@@ -9,6 +9,7 @@ import { ACR, requiredAcr, type Acr } from './acr.ts';
 import { listCustomStrengths } from './strength-catalog.ts';
 import type { SigninTransaction } from './transaction.ts';
 import type { UserFacts } from './user-facts.ts';
+import type { ConfigSnapshot } from '../policy/store/config-snapshot.ts';
 
 /**
  * What a sign-in must reach, as authentication strengths: the engine's
@@ -36,8 +37,11 @@ export async function signinRequirement(
   requested: readonly string[],
   /** Strength ids conditional access demands (src/policy): they replace the role and enrolment rule. */
   policyStrengths?: readonly string[],
+  /** The configuration the caller already holds (src/policy/store/config-snapshot.ts). */
+  config?: Pick<ConfigSnapshot, 'webauthn' | 'customStrengths'>,
 ): Promise<Requirement> {
-  const settings = await getWebauthnSettings(ctx.store.db);
+  const settings = config?.webauthn ?? (await getWebauthnSettings(ctx.store.db));
+  const customStrengths = async () => config?.customStrengths ?? (await listCustomStrengths(ctx.store.db));
   const byPolicy = policyStrengths !== undefined;
   const base = requiredAcr({
     // With policies deciding, only the methods setting for admins and the app's acr_values remain here.
@@ -50,7 +54,7 @@ export async function signinRequirement(
   const ladder = LADDER_STRENGTH[base.acr];
   if (ladder) strengths.push(builtinStrength(ladder));
   if (byPolicy) {
-    const customs = await listCustomStrengths(ctx.store.db);
+    const customs = await customStrengths();
     for (const id of policyStrengths) {
       // A strength that no longer exists can be satisfied by nothing: fail closed.
       const s = strengthById(id, customs) ?? { id, displayName: id, description: 'unknown strength', acr: `${CUSTOM_ACR_PREFIX}${id}`, builtin: false, combinations: [] };
@@ -60,7 +64,7 @@ export async function signinRequirement(
   let custom: StrengthDefinition | null = null;
   const wanted = requested.find((a) => a.startsWith(CUSTOM_ACR_PREFIX));
   if (wanted) {
-    custom = strengthForAcr(wanted, await listCustomStrengths(ctx.store.db)) ?? null;
+    custom = strengthForAcr(wanted, await customStrengths()) ?? null;
     if (custom) strengths.push(custom);
   }
   return { ...base, reason: custom ? 'requested_by_app' : byPolicy && strengths.length ? 'conditional_access' : base.reason, strengths, custom };

@@ -25,12 +25,12 @@ export async function campaignPrompt(
   db: Db | Tx,
   userId: string,
   now = new Date(),
-  /** The user's registered method types, when the caller has them already. */
-  methods?: readonly string[],
+  /** What the caller has read already in this step: the user's registered method types, the stages. */
+  known: { methods?: readonly string[]; stages?: readonly Stage[] } = {},
 ): Promise<CampaignPrompt | null> {
-  const stages = (await listStages(db)).filter((s) => s.campaignFrom <= now.toISOString());
+  const stages = (known.stages ?? (await listStages(db))).filter((s) => s.campaignFrom <= now.toISOString());
   if (stages.length === 0) return null;
-  const registered = new Set<string>(methods ?? (await registeredMethodTypes(db, userId)));
+  const registered = new Set<string>(known.methods ?? (await registeredMethodTypes(db, userId)));
   for (const stage of stages) {
     if (registered.has(stage.preferredMethod) || !(await inStage(db, stage, userId))) continue;
     const row = await db.selectFrom('rollout_campaign').select('snoozes').where('user_id', '=', userId).where('stage_id', '=', stage.id).executeTakeFirst();

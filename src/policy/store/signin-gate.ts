@@ -2,9 +2,8 @@ import type { Db, Tx } from '../../store/store.ts';
 import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry } from '../model.ts';
 import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
-import { loadActiveStrengths } from './strengths-source.ts';
 import { gatherFacts, type FactsInput, type KnownSubject } from './facts.ts';
-import { loadPolicySet } from './policies.ts';
+import { configSnapshot, type ConfigSnapshot } from './config-snapshot.ts';
 import { signinDevice } from './device-binding.ts';
 
 /**
@@ -28,6 +27,8 @@ export interface SigninGateInput {
   strengths?: StrengthCatalog;
   /** The person as the engine already loaded them in this step. */
   subject?: KnownSubject;
+  /** The configuration the engine already holds for this step. */
+  config?: ConfigSnapshot;
 }
 
 export interface SigninGate {
@@ -42,14 +43,15 @@ export interface SigninGate {
 
 export async function evaluateSigninPolicies(db: Db | Tx, input: SigninGateInput): Promise<SigninGate | null> {
   const now = input.now ?? new Date();
-  const set = await loadPolicySet(db, now);
+  const config = input.config ?? (await configSnapshot(db, now));
+  const set = config.set;
   const deviceId = input.deviceId ?? (input.transactionId ? await signinDevice(db, input.transactionId) : null);
   const facts = await gatherFacts(db, set, {
     userId: input.userId, app: input.clientId, ip: input.ip, deviceId,
     clientType: input.clientType, methodsUsed: input.methodsUsed, now, subject: input.subject, riskOnlyWhenUsed: true,
   });
   if (!facts) return null;
-  const decision = evaluatePolicies(set, facts, input.strengths ?? (await loadActiveStrengths(db)));
+  const decision = evaluatePolicies(set, facts, input.strengths ?? config.catalog);
   return {
     decision,
     strengths: decision.requiredStrengths,

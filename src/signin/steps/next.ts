@@ -7,6 +7,7 @@ import { RECOVERY_HOLD_MESSAGE, recoveryHoldBlocks } from '../../recovery/holds.
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { blockLogReason, blockMessage, evaluateSigninPolicies } from '../../policy/store/signin-gate.ts';
 import { campaignPrompt } from '../../policy/store/campaign.ts';
+import { configSnapshot } from '../../policy/store/config-snapshot.ts';
 import { logBase } from './password.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
@@ -30,9 +31,10 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
     return show(t, RECOVERY_HOLD_MESSAGE, 403);
   }
   const uses = transactionUses(t);
+  const config = await configSnapshot(ctx.store.db);
   // Conditional access (src/policy): what the enforced policies demand, or a refusal.
   const gate = await evaluateSigninPolicies(ctx.store.db, {
-    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id, subject: facts,
+    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id, subject: facts, config,
   });
   if (gate?.block) {
     t.step = 'blocked';
@@ -42,10 +44,10 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
     return show(t, blockMessage(gate.block), 403);
   }
   // What must be reached, as authentication strengths (src/signin/strength-requirement.ts).
-  const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : [], gate?.strengths ?? []);
+  const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : [], gate?.strengths ?? [], config);
   if (unmetStrengths(required, uses).length === 0) {
     // The roll-out's registration campaign asks after a normal sign-in (never inside a step-up).
-    if (!t.sessionId && (await campaignPrompt(ctx.store.db, t.userId!, new Date(), facts.methods))) {
+    if (!t.sessionId && (await campaignPrompt(ctx.store.db, t.userId!, new Date(), { methods: facts.methods, stages: config.stages }))) {
       t.step = 'campaign';
       await saveTransaction(ctx.store.db, t);
       return show(t);
