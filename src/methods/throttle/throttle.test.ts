@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ENGINES, engineSkip } from '../../../test/support/engines.ts';
 import { addUser, auditActions, methodTestContext } from '../testing.ts';
 import {
-  checkThrottle, HARD_LIMIT, IP_LIMIT, LOCK_MS, recordFailure, recordSuccess, reserveAttempt,
+  checkThrottle, HARD_LIMIT, IP_LIMIT, IP_WINDOW_MS, LOCK_MS, recordFailure, recordSuccess, reserveAttempt,
   throttledVerification, throttleStatus, unlockFactor,
 } from './index.ts';
 
@@ -104,6 +104,15 @@ for (const engine of ENGINES) {
       const good = await throttledVerification(store, { userId: fresh, method: 'password', ip: other, now: at(2000) }, async () => ({ ok: true, credentialId: 'p' }));
       assert.equal(good.ok, true);
       assert.equal((await checkThrottle(store, { method: 'password', ip: other, now: at(2000) })).allowed, true);
+    });
+
+    await t.test('address windows older than the previous one are swept once a new window starts', async () => {
+      const later = at(100 * IP_WINDOW_MS);
+      await recordFailure(store, { method: 'password', ip: '203.0.113.77', now: later });
+      const windows = await store.db.selectFrom('ip_throttle').select('window_start').execute();
+      assert.ok(windows.length > 0);
+      const previous = new Date((Math.floor(later.getTime() / IP_WINDOW_MS) - 1) * IP_WINDOW_MS).toISOString();
+      assert.ok(windows.every((w) => w.window_start >= previous), 'older windows are gone');
     });
 
     await t.test('after 100 consecutive failures only an unlock helps', async () => {

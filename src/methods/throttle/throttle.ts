@@ -36,8 +36,10 @@ export async function checkThrottle(store: Store, key: ThrottleKey): Promise<Thr
   return { allowed: true };
 }
 
+/** The address window each store was last swept for here: the sweep runs once per process and window. */
+const sweptForWindow = new WeakMap<Store, string>();
+
 async function countFailure(store: Store, key: ThrottleKey, now: Date, check: boolean): Promise<FailureState | Denial> {
-  let newIpWindow = false;
   try {
     const result = await store.serialized(lockFor(key), async (trx): Promise<FailureState | Denial> => {
       const before = key.userId ? await readAccount(trx, key.userId, key.method) : undefined;
@@ -47,7 +49,6 @@ async function countFailure(store: Store, key: ThrottleKey, now: Date, check: bo
       }
       if (key.ip) {
         const current = await bumpIp(trx, key.ip, now);
-        newIpWindow = current === 1;
         if (check) {
           const d = await ipAllows(trx, key.ip, now, current - 1);
           if (!d.allowed) throw new Refused(d);
@@ -55,8 +56,13 @@ async function countFailure(store: Store, key: ThrottleKey, now: Date, check: bo
       }
       return key.userId ? bumpAccount(trx, key.userId, key.method, before, now) : NO_ACCOUNT_STATE;
     });
-    // Housekeeping once per address and window; a failed sweep is retried by the next one.
-    if (newIpWindow) await sweepIpWindows(store.db, now).catch(() => undefined);
+    // Housekeeping once per window (not per attempt: a refunded success would bring every count back to 1).
+    const window = windowStart(now);
+    if (key.ip && sweptForWindow.get(store) !== window) {
+      sweptForWindow.set(store, window);
+      // A failed sweep is retried in the next window; old rows only take space meanwhile.
+      await sweepIpWindows(store.db, now).catch(() => undefined);
+    }
     return result;
   } catch (err) {
     if (err instanceof Refused) return err.decision;
