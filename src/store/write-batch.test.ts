@@ -9,8 +9,15 @@ interface Row {
   payload: string;
 }
 
+/** One statement per row, in order; a refused row fails the whole batch, as a failing statement would. */
+async function insertAll(db: Db | Tx, rows: readonly Row[]): Promise<void> {
+  if (rows.some((r) => r.payload === 'refuse')) throw new Error('refused write');
+  await db.transaction().execute(async (trx) => {
+    for (const row of rows) await insert(trx, row);
+  });
+}
+
 async function insert(db: Db | Tx, row: Row): Promise<void> {
-  if (row.payload === 'refuse') throw new Error('refused write');
   await db
     .insertInto('oidc_payloads')
     .values({ model: 'Test', id: row.id, payload: row.payload, account_id: null, grant_id: null, uid: null, user_code: null, expires_at: null, consumed_at: null })
@@ -28,7 +35,7 @@ for (const engine of ENGINES) {
     const ts = await openTestStore(engine);
     t.after(() => ts.close());
     const db = ts.store.db;
-    const batcher = new WriteBatcher(ts.store, insert);
+    const batcher = new WriteBatcher(ts.store, insertAll);
 
     await t.test('writes submitted together are all committed before their promises settle', async () => {
       const rows = Array.from({ length: 25 }, (_, i) => ({ id: `r${i}`, payload: `p${i}` }));
@@ -52,6 +59,14 @@ for (const engine of ENGINES) {
       assert.equal(await payloadOf(db, 'n1'), 'one');
       assert.equal(await payloadOf(db, 'n2'), 'two');
       assert.equal(await payloadOf(db, 'bad'), undefined);
+    });
+
+    await t.test('settled() waits for every write submitted before it', async () => {
+      const pending = batcher.submit({ id: 'queued', payload: 'later' });
+      await batcher.settled();
+      assert.equal(await payloadOf(db, 'queued'), 'later');
+      await pending;
+      await batcher.settled(); // nothing queued: resolves at once
     });
 
     await t.test('a write on its own is committed too', async () => {

@@ -1,54 +1,62 @@
 import type { Db, Store, Tx } from './store.ts';
 
 /**
- * Group commit for small independent writes on the embedded database. SQLite
- * commits one transaction at a time and each commit is a write to its log;
- * under load (a burst of token requests) most of an insert's cost is that
- * commit. Writes submitted in the same turn of the event loop are therefore
- * committed together, in one transaction, in the order they were submitted.
- * Each caller's promise still settles only after its write is committed, so
- * nothing is acknowledged before it is durable.
- *
- * PostgreSQL gets no batching: its pool runs writes side by side already.
+ * Group commit for small independent writes. Under load (a burst of token
+ * requests) most of an insert's cost is not the row but the statement and its
+ * commit: SQLite commits one transaction at a time, each a write to its log;
+ * PostgreSQL pays a round trip and a transaction per statement. Writes
+ * submitted in the same turn of the event loop are therefore handed to
+ * writeMany together, which writes them in one statement, in submission
+ * order. Each caller's promise settles only after that statement has
+ * committed, so nothing is acknowledged before it is durable.
  */
 export class WriteBatcher<T> {
   readonly #store: Store;
-  readonly #write: (db: Db | Tx, item: T) => Promise<void>;
+  readonly #writeMany: (db: Db | Tx, items: readonly T[]) => Promise<void>;
   #queue: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
   #scheduled = false;
+  /** Batches waiting for their turn or being written; each settles when its writes are done. */
+  readonly #unfinished = new Set<Promise<void>>();
 
-  constructor(store: Store, write: (db: Db | Tx, item: T) => Promise<void>) {
+  constructor(store: Store, writeMany: (db: Db | Tx, items: readonly T[]) => Promise<void>) {
     this.#store = store;
-    this.#write = write;
+    this.#writeMany = writeMany;
   }
 
   submit(item: T): Promise<void> {
-    if (this.#store.engine !== 'sqlite') return this.#write(this.#store.db, item);
     return new Promise((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
-        setImmediate(() => void this.#flush());
+        const done: Promise<void> = new Promise<void>((settle) => setImmediate(() => void this.#flush().finally(settle)));
+        this.#unfinished.add(done);
+        void done.then(() => this.#unfinished.delete(done));
       }
     });
+  }
+
+  /**
+   * Resolves once every write submitted so far is done (committed or failed).
+   * A delete or update of rows these writes may touch waits for this first,
+   * so it cannot be overtaken by a write that was submitted before it.
+   * Never call it inside a transaction: on SQLite the batch needs the connection.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#unfinished]);
   }
 
   async #flush(): Promise<void> {
     const batch = this.#queue;
     this.#queue = [];
     this.#scheduled = false;
-    if (batch.length === 1) {
-      const only = batch[0]!;
-      return this.#write(this.#store.db, only.item).then(only.resolve, only.reject);
-    }
+    const db = this.#store.db;
     try {
-      await this.#store.db.transaction().execute(async (trx) => {
-        for (const w of batch) await this.#write(trx, w.item);
-      });
+      await this.#writeMany(db, batch.map((w) => w.item));
       for (const w of batch) w.resolve();
-    } catch {
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
       // One bad write must not fail its neighbours: each is tried again on its own.
-      for (const w of batch) await this.#write(this.#store.db, w.item).then(w.resolve, w.reject);
+      for (const w of batch) await this.#writeMany(db, [w.item]).then(w.resolve, w.reject);
     }
   }
 }

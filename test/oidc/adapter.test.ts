@@ -26,6 +26,32 @@ for (const engine of ENGINES) {
       assert.equal(await at.find('nope'), undefined);
     });
 
+    await t.test('upserts made together are written together; two to one row: the later wins', async () => {
+      await Promise.all([
+        at.upsert('b1', { jti: 'b1', scope: 'first' }, 600),
+        rt.upsert('b1', { jti: 'b1', scope: 'refresh' }, 600),
+        at.upsert('b2', { jti: 'b2' }, 600),
+        at.upsert('b1', { jti: 'b1', scope: 'second' }, 600),
+        grants.upsert('gb', { jti: 'gb', accountId: 'u9' }, 0),
+      ]);
+      assert.equal((await at.find('b1'))?.scope, 'second');
+      assert.equal((await rt.find('b1'))?.scope, 'refresh');
+      assert.ok(await at.find('b2'));
+      const grant = await store.db.selectFrom('oidc_payloads').select(['account_id', 'expires_at']).where('id', '=', 'gb').executeTakeFirstOrThrow();
+      assert.deepEqual({ ...grant }, { account_id: 'u9', expires_at: null });
+    });
+
+    await t.test('a destroy or consume issued after an upsert is not overtaken by it', async () => {
+      const write = sessions.upsert('s-gone', { jti: 's-gone', uid: 'u-gone', accountId: 'u9' }, 600);
+      const gone = sessions.destroy('s-gone');
+      await Promise.all([write, gone]);
+      assert.equal(await sessions.find('s-gone'), undefined);
+      const code = rt.upsert('r-used', { jti: 'r-used' }, 600);
+      const used = rt.consume('r-used');
+      await Promise.all([code, used]);
+      assert.ok((await rt.find('r-used'))?.consumed);
+    });
+
     await t.test('an expired row is not found, and cleanupExpired deletes it', async () => {
       await at.upsert('old', { jti: 'old' }, 600);
       await store.db.updateTable('oidc_payloads').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', 'old').execute();

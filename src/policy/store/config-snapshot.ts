@@ -1,4 +1,5 @@
-import type { Db, Tx } from '../../store/store.ts';
+import { sql } from 'kysely';
+import type { Db, Store, Tx } from '../../store/store.ts';
 import type { PolicySet } from '../model.ts';
 import { strengthCatalog, type StrengthDefinition } from '../strengths.ts';
 import type { StrengthCatalog } from '../strength-port.ts';
@@ -16,8 +17,9 @@ import { listStages, type Stage } from './rollout.ts';
  * database work, so each process keeps the last copy it read and reuses it
  * while the audit log has not moved. Every change to any of it is an audited
  * change, committed in the same transaction as its audit entry, and the audit
- * log is shared by every node: its newest sequence number is a version all
- * nodes agree on. One indexed read per step tells whether the copy is current.
+ * log is shared by every node: its newest sequence number (with the count of
+ * migrations run) is a version all nodes agree on. One indexed read per step
+ * tells whether the copy is current.
  *
  * Time still passes without writes: exceptions are kept with their windows and
  * the evaluator checks each window against the time of the sign-in.
@@ -32,13 +34,14 @@ export interface ConfigSnapshot {
 }
 
 interface Cached {
-  seq: number;
+  version: string;
   snapshot: Promise<ConfigSnapshot>;
 }
 
 const cache = new WeakMap<Db, Cached>();
 
-async function load(db: Db | Tx, now: Date): Promise<ConfigSnapshot> {
+/** The configuration as stored now, read afresh (inside a transaction, this is the one to use). */
+export async function readSigninConfig(db: Db | Tx, now = new Date()): Promise<ConfigSnapshot> {
   const customStrengths = await listCustomStrengths(db);
   return Object.freeze({
     set: await loadPolicySet(db, now),
@@ -49,25 +52,36 @@ async function load(db: Db | Tx, now: Date): Promise<ConfigSnapshot> {
   });
 }
 
-async function auditHead(db: Db): Promise<number> {
-  const row = await db.selectFrom('audit_log').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  return row ? Number(row.seq) : 0;
+/**
+ * The version of the configuration: the audit log's newest entry, and how
+ * many migrations have run (a migration may change configuration without an
+ * audit entry, e.g. default policies, and another node must see that too).
+ */
+async function configVersion(db: Db): Promise<string> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('audit_log').select((e) => e.fn.max('seq').as('seq')).as('audit'),
+      sql<number>`(select count(*) from schema_migrations)`.as('migrations'),
+    ])
+    .executeTakeFirstOrThrow();
+  return `${Number(row.audit ?? 0)}:${Number(row.migrations)}`;
 }
 
 /**
- * The current configuration. Inside a transaction it is read afresh (the
- * caller may be changing it); otherwise the process's copy is used when the
- * audit log's head has not moved since it was read.
+ * The current configuration, from this process's copy when the audit log's
+ * head has not moved since it was read. Takes the store, not a transaction
+ * handle: a caller inside a transaction may be changing the configuration and
+ * reads it with readSigninConfig instead. Exceptions are kept from a day before
+ * the first read on (older ones can no longer apply to any sign-in from now on).
  */
-export async function configSnapshot(db: Db | Tx, now = new Date()): Promise<ConfigSnapshot> {
-  if (db.isTransaction) return load(db, now);
-  const root = db as Db;
+export async function configSnapshot(store: Pick<Store, 'db'>, now = new Date()): Promise<ConfigSnapshot> {
+  const root = store.db;
   // Read the version first: whatever is loaded after it is at least that new.
-  const seq = await auditHead(root);
+  const version = await configVersion(root);
   const hit = cache.get(root);
-  if (hit && hit.seq === seq) return hit.snapshot;
-  const snapshot = load(root, now);
-  cache.set(root, { seq, snapshot });
+  if (hit && hit.version === version) return hit.snapshot;
+  const snapshot = readSigninConfig(root, now);
+  cache.set(root, { version, snapshot });
   // A failed read must not stay cached.
   snapshot.catch(() => cache.get(root)?.snapshot === snapshot && cache.delete(root));
   return snapshot;

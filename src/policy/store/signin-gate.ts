@@ -3,7 +3,7 @@ import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry } from '../model.ts';
 import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
 import { gatherFacts, type FactsInput, type KnownSubject } from './facts.ts';
-import { configSnapshot, type ConfigSnapshot } from './config-snapshot.ts';
+import { readSigninConfig, type ConfigSnapshot } from './config-snapshot.ts';
 import { signinDevice } from './device-binding.ts';
 
 /**
@@ -43,7 +43,7 @@ export interface SigninGate {
 
 export async function evaluateSigninPolicies(db: Db | Tx, input: SigninGateInput): Promise<SigninGate | null> {
   const now = input.now ?? new Date();
-  const config = input.config ?? (await configSnapshot(db, now));
+  const config = input.config ?? (await readSigninConfig(db, now));
   const set = config.set;
   const deviceId = input.deviceId ?? (input.transactionId ? await signinDevice(db, input.transactionId) : null);
   const facts = await gatherFacts(db, set, {

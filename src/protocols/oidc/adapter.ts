@@ -25,19 +25,26 @@ function str(value: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
 }
 
-async function upsertRow(db: Db | Tx, row: OidcPayloadsTable): Promise<void> {
+/** Writes rows in one statement; of two writes to one row in a batch, the later wins. */
+async function upsertRows(db: Db | Tx, rows: readonly OidcPayloadsTable[]): Promise<void> {
+  const latest = new Map<string, OidcPayloadsTable>();
+  for (const row of rows) {
+    const key = `${row.model}\u0000${row.id}`;
+    latest.delete(key);
+    latest.set(key, row);
+  }
   await db
     .insertInto('oidc_payloads')
-    .values(row)
+    .values([...latest.values()])
     .onConflict((oc) =>
-      oc.columns(['model', 'id']).doUpdateSet({
-        payload: row.payload,
-        account_id: row.account_id,
-        grant_id: row.grant_id,
-        uid: row.uid,
-        user_code: row.user_code,
-        expires_at: row.expires_at,
-      }),
+      oc.columns(['model', 'id']).doUpdateSet((eb) => ({
+        payload: eb.ref('excluded.payload'),
+        account_id: eb.ref('excluded.account_id'),
+        grant_id: eb.ref('excluded.grant_id'),
+        uid: eb.ref('excluded.uid'),
+        user_code: eb.ref('excluded.user_code'),
+        expires_at: eb.ref('excluded.expires_at'),
+      })),
     )
     .execute();
 }
@@ -47,7 +54,7 @@ const upserts = new WeakMap<Store, WriteBatcher<OidcPayloadsTable>>();
 function upsertsFor(store: Store): WriteBatcher<OidcPayloadsTable> {
   let batcher = upserts.get(store);
   if (!batcher) {
-    batcher = new WriteBatcher(store, upsertRow);
+    batcher = new WriteBatcher(store, upsertRows);
     upserts.set(store, batcher);
   }
   return batcher;
@@ -94,6 +101,7 @@ export class StoreAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
+    await this.#upserts.settled();
     await this.#store.db
       .updateTable('oidc_payloads')
       .set({ consumed_at: now() })
@@ -104,10 +112,12 @@ export class StoreAdapter implements Adapter {
   }
 
   async destroy(id: string): Promise<void> {
+    await this.#upserts.settled();
     await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('id', '=', id).execute();
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    await this.#upserts.settled();
     await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('grant_id', '=', grantId).execute();
   }
 
@@ -148,6 +158,8 @@ export interface RevokedForAccount {
  * so no relying party can refresh or introspect them any more.
  */
 export async function revokeAllForAccount(store: Store, accountId: string): Promise<RevokedForAccount> {
+  // Tokens being written right now are written before they are revoked, not after.
+  await upsertsFor(store).settled();
   return store.db.transaction().execute((trx) => revokeAllForAccountIn(trx, accountId));
 }
 

@@ -31,7 +31,7 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise
     return show(t, RECOVERY_HOLD_MESSAGE, 403);
   }
   const uses = transactionUses(t);
-  const config = await configSnapshot(ctx.store.db);
+  const config = await configSnapshot(ctx.store);
   // Conditional access (src/policy): what the enforced policies demand, or a refusal.
   const gate = await evaluateSigninPolicies(ctx.store.db, {
     userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id, subject: facts, config,
