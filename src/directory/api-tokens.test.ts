@@ -17,7 +17,7 @@ for (const engine of ENGINES) {
       const issued = await createApiToken(store, { role: 'auditor', name: 'evidence bot' }, by);
       assert.match(issued.token, /^tsk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$/);
       const row = await store.db.selectFrom('api_tokens').selectAll().where('id', '=', issued.id).executeTakeFirstOrThrow();
-      assert.ok(!JSON.stringify(row).includes(issued.token.split('_')[2]!), 'the secret is not stored');
+      assert.ok(!JSON.stringify(row).includes(issued.token.split('_').slice(2).join('_')), 'the secret is not stored');
       const who = await authenticateApiToken(store, issued.token);
       assert.deepEqual(who, { id: issued.id, name: 'evidence bot', role: 'auditor', permissions: [...ROLE_PERMISSIONS.auditor] });
       const used = await store.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', issued.id).executeTakeFirstOrThrow();
