@@ -18,7 +18,7 @@ const schema = z.object({
     .optional(),
   TESSERA_ISSUER: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://id.example.com' })
-    .default('http://localhost:3000'),
+    .optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   TESSERA_MASTER_KEY: z
@@ -123,7 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database: raw.DATABASE_URL
       ? { engine: 'postgres', url: raw.DATABASE_URL }
       : { engine: 'sqlite', file: resolve(dataDir, 'tessera.sqlite') },
-    issuer: raw.TESSERA_ISSUER.replace(/\/+$/, ''),
+    // Unset: this machine on the port it listens on, so the printed links work as they are.
+    issuer: (raw.TESSERA_ISSUER ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
     host: raw.HOST,
     port: raw.PORT,
     masterKey: raw.TESSERA_MASTER_KEY,
