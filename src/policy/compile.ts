@@ -1,6 +1,6 @@
 import type { Grant, NamedLocation, PolicyDocument } from './document.ts';
 import { compileIpRanges, type IpMatcher } from './ip-ranges.ts';
-import type { PolicyException, PolicySet } from './model.ts';
+import type { PolicyException, PolicyResult, PolicySet } from './model.ts';
 
 /**
  * A policy set turned into what evaluation reads fastest: lower-cased name
@@ -54,11 +54,46 @@ export interface CompiledPolicy {
   frequencyHours: number | null;
   nonPersistent: boolean;
   exceptions: readonly CompiledException[];
+  /**
+   * "Not targeted" as a result, one per mode (disabled, reportOnly, enforced),
+   * made on first use and shared by every decision: most policies do not
+   * target a given person, and answering them allocates nothing.
+   */
+  notTargeted: Array<Readonly<PolicyResult> | undefined>;
+}
+
+/** Which policies can target a person at all, by what the assignments name. */
+export interface TargetIndex {
+  /** Policies assigned to all users. */
+  everyone: readonly number[];
+  byUser: ReadonlyMap<string, readonly number[]>;
+  byGroup: ReadonlyMap<string, readonly number[]>;
+  byRole: ReadonlyMap<string, readonly number[]>;
 }
 
 export interface CompiledSet {
   policies: readonly CompiledPolicy[];
   locations: readonly CompiledLocation[];
+  targets: TargetIndex;
+}
+
+function indexTargets(policies: readonly CompiledPolicy[]): TargetIndex {
+  const everyone: number[] = [];
+  const byUser = new Map<string, number[]>();
+  const byGroup = new Map<string, number[]>();
+  const byRole = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string, i: number) => {
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  };
+  policies.forEach((p, i) => {
+    if (p.allUsers) everyone.push(i);
+    for (const u of p.users) add(byUser, u, i);
+    for (const g of p.groups) add(byGroup, g, i);
+    for (const r of p.rolesIn) add(byRole, r, i);
+  });
+  return { everyone, byUser, byGroup, byRole };
 }
 
 const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
@@ -123,7 +158,8 @@ export function compilePolicySet(set: PolicySet): CompiledSet {
       frequencyHours: d.session?.signInFrequencyHours ?? null,
       nonPersistent: d.session?.persistentSession === false,
       exceptions: exceptionsOf.get(id) ?? [],
+      notTargeted: [],
     };
   });
-  return { policies, locations };
+  return { policies, locations, targets: indexTargets(policies) };
 }

@@ -199,3 +199,38 @@ test('policy documents: user and group exclusions are not part of a policy', () 
   const g = policyDocumentSchema.safeParse({ name: 'x', assignments: { users: { include: 'all' } }, grant: {} });
   assert.equal(g.success, false, 'an empty grant is refused');
 });
+
+test('targeting by user, group, role or everyone; the policies that name nobody here answer "not targeted"', () => {
+  const set: PolicySet = {
+    namedLocations: [],
+    exceptions: [],
+    policies: [
+      policy('everyone', { name: 'Everyone', state: 'enabled', assignments: { users: { include: 'all' } }, grant: { strength: 'mfa' } }),
+      policy('by-user', { name: 'Named people', state: 'enabled', assignments: { users: { include: ['Alice', 'bob'] } }, grant: { strength: 'mfa' } }),
+      policy('by-group', { name: 'Finance', state: 'reportOnly', enforceFrom: '2027-01-01T00:00:00Z', assignments: { groups: { include: ['Finance'] } }, grant: { strength: 'mfa' } }),
+      policy('by-role', { name: 'Helpdesk', state: 'enabled', assignments: { roles: { include: ['helpdesk'] } }, grant: { strength: 'mfa' } }),
+      policy('role-out', { name: 'Not auditors', state: 'enabled', assignments: { groups: { include: ['finance'] }, roles: { exclude: ['auditor'] } }, grant: { strength: 'mfa' } }),
+      policy('off', { name: 'Off', state: 'disabled', assignments: { users: { include: ['alice'] } }, grant: { block: true } }),
+    ],
+  };
+  const person = (username: string, groups: string[], roles: string[]): SigninFacts => ({
+    now: NOW, user: { id: username, username, kind: 'person', groups, roles, registeredMethods: ['password'] },
+    app: 'mail', ip: null, country: null, device: null, clientType: 'browser', signInRisk: 'none', userRisk: 'none', methodsUsed: ['password'],
+  });
+  const reasons = (f: SigninFacts) => Object.fromEntries(evaluatePolicies(set, f).policies.map((r) => [r.policyId, r.reason]));
+  assert.deepEqual(reasons(person('ALICE', [], [])), {
+    everyone: 'applied', 'by-user': 'applied', 'by-group': 'not_targeted', 'by-role': 'not_targeted', 'role-out': 'not_targeted', off: 'disabled',
+  });
+  assert.deepEqual(reasons(person('carol', ['FINANCE'], ['helpdesk', 'auditor'])), {
+    everyone: 'applied', 'by-user': 'not_targeted', 'by-group': 'applied', 'by-role': 'applied', 'role-out': 'role_excluded', off: 'disabled',
+  });
+  const a = evaluatePolicies(set, person('dave', [], []));
+  const b = evaluatePolicies(set, person('erin', ['Sales'], []));
+  const scheduled = a.policies.find((r) => r.policyId === 'by-group')!;
+  // Shared between decisions, and frozen so no caller can change another decision's answer.
+  assert.equal(scheduled, b.policies.find((r) => r.policyId === 'by-group'));
+  assert.ok(Object.isFrozen(scheduled));
+  assert.deepEqual({ ...scheduled }, {
+    policyId: 'by-group', name: 'Finance', mode: 'reportOnly', applies: false, reason: 'not_targeted', detail: 'enforced from 2027-01-01T00:00:00Z', effect: undefined, missing: undefined,
+  });
+});

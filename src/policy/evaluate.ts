@@ -110,6 +110,31 @@ function conditionsMiss(p: CompiledPolicy, cx: Context): Miss | null {
   return null;
 }
 
+const MODE_SLOT: Record<PolicyMode, number> = { disabled: 0, reportOnly: 1, enforced: 2 };
+
+function notTargetedResult(p: CompiledPolicy, mode: PolicyMode, detail: string | undefined): PolicyResult {
+  const slot = MODE_SLOT[mode];
+  let r = p.notTargeted[slot];
+  if (!r) {
+    r = Object.freeze({ policyId: p.id, name: p.name, mode, applies: false, reason: 'not_targeted', detail, effect: undefined, missing: undefined });
+    p.notTargeted[slot] = r;
+  }
+  return r;
+}
+
+/** Marks the policies whose assignments name this person, one of their groups or roles, or everyone. */
+function candidates(cs: CompiledSet, cx: Context): Uint8Array {
+  const marks = new Uint8Array(cs.policies.length);
+  const mark = (list: readonly number[] | undefined) => {
+    if (list) for (let i = 0; i < list.length; i++) marks[list[i]!] = 1;
+  };
+  mark(cs.targets.everyone);
+  mark(cs.targets.byUser.get(cx.username));
+  for (const g of cx.groups) mark(cs.targets.byGroup.get(g));
+  for (const r of cx.roles) mark(cs.targets.byRole.get(r));
+  return marks;
+}
+
 function modeOf(p: CompiledPolicy, now: number): PolicyMode {
   if (p.state === 'disabled') return 'disabled';
   if (p.state === 'reportOnly') return 'reportOnly';
@@ -136,6 +161,7 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
   let frequency: number | null = null;
   let persistent = true;
   const results: PolicyResult[] = new Array(cs.policies.length);
+  const targetedAtAll = candidates(cs, cx);
 
   for (let i = 0; i < cs.policies.length; i++) {
     const p = cs.policies[i]!;
@@ -144,6 +170,11 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
     const modeDetail = mode === 'reportOnly' ? p.scheduledDetail : undefined;
     if (mode === 'disabled') {
       results[i] = { policyId: p.id, name: p.name, mode, applies: false, reason: 'disabled', detail: undefined, effect: undefined, missing: undefined };
+      continue;
+    }
+    // A policy whose assignments do not name the person cannot apply: the shared answer, no checks.
+    if (targetedAtAll[i] === 0) {
+      results[i] = notTargetedResult(p, mode, modeDetail);
       continue;
     }
     const miss = targeted(p, cx) ?? conditionsMiss(p, cx);
