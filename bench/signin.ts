@@ -18,7 +18,7 @@ import { createUserWithPassword } from '../test/support/fixtures.ts';
 import { importTotp } from '../src/methods/totp/manage.ts';
 import { insertUser } from '../src/directory/users.ts';
 import { ARGON2_PARAMS } from '../src/methods/password/hash.ts';
-import { hiddenCsrf } from '../test/support/http-client.ts';
+import { hiddenCsrf, keepCookies } from '../test/support/http-client.ts';
 import { Agent, request as httpRequest } from 'node:http';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -85,13 +85,7 @@ class LeanBrowser {
     }
     return new Promise((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';');
-          const eq = pair!.indexOf('=');
-          const value = pair!.slice(eq + 1);
-          if (/max-age=0/i.test(c) || value === '') this.cookies.delete(pair!.slice(0, eq));
-          else this.cookies.set(pair!.slice(0, eq), value);
-        }
+        keepCookies(this.cookies, res.headers['set-cookie'] ?? []);
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));

@@ -55,7 +55,7 @@ export interface CompiledPolicy {
   nonPersistent: boolean;
   exceptions: readonly CompiledException[];
   /**
-   * "Not targeted" as a result, one per mode (disabled, reportOnly, enforced),
+   * "Not targeted" as a result, one per mode (reportOnly, enforced),
    * made on first use and shared by every decision: most policies do not
    * target a given person, and answering them allocates nothing.
    */

@@ -62,11 +62,8 @@ const MISS: Record<ReasonCode, Miss> = Object.fromEntries(
   REASONS.map((r) => [r, Object.freeze({ reason: r, detail: undefined })]),
 ) as Record<ReasonCode, Miss>;
 
-function targeted(p: CompiledPolicy, cx: Context): Miss | null {
-  let included = p.allUsers || p.users.has(cx.username);
-  if (!included) for (const g of cx.groups) if (p.groups.has(g)) { included = true; break; }
-  if (!included) for (const r of cx.roles) if (p.rolesIn.has(r)) { included = true; break; }
-  if (!included) return MISS.not_targeted;
+/** For a policy whose assignments include the person (see candidates): excluded by role, or excepted? */
+function excluded(p: CompiledPolicy, cx: Context): Miss | null {
   for (const r of cx.roles) if (p.rolesOut.has(r)) return { reason: 'role_excluded', detail: r };
   for (const e of p.exceptions) {
     if (cx.now < e.startsAt || cx.now > e.endsAt) continue;
@@ -110,9 +107,9 @@ function conditionsMiss(p: CompiledPolicy, cx: Context): Miss | null {
   return null;
 }
 
-const MODE_SLOT: Record<PolicyMode, number> = { disabled: 0, reportOnly: 1, enforced: 2 };
+const MODE_SLOT: Record<Exclude<PolicyMode, 'disabled'>, number> = { reportOnly: 0, enforced: 1 };
 
-function notTargetedResult(p: CompiledPolicy, mode: PolicyMode, detail: string | undefined): PolicyResult {
+function notTargetedResult(p: CompiledPolicy, mode: Exclude<PolicyMode, 'disabled'>, detail: string | undefined): PolicyResult {
   const slot = MODE_SLOT[mode];
   let r = p.notTargeted[slot];
   if (!r) {
@@ -177,7 +174,7 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
       results[i] = notTargetedResult(p, mode, modeDetail);
       continue;
     }
-    const miss = targeted(p, cx) ?? conditionsMiss(p, cx);
+    const miss = excluded(p, cx) ?? conditionsMiss(p, cx);
     if (miss) {
       results[i] = { policyId: p.id, name: p.name, mode, applies: false, reason: miss.reason, detail: miss.detail ?? modeDetail, effect: undefined, missing: undefined };
       continue;

@@ -13,8 +13,8 @@ import type { Db, Store, Tx } from './store.ts';
 export class WriteBatcher<T> {
   readonly #store: Store;
   readonly #writeMany: (db: Db | Tx, items: readonly T[]) => Promise<void>;
+  /** Writes waiting for the next flush; not empty exactly while a flush is scheduled. */
   #queue: Array<{ item: T; resolve: () => void; reject: (err: unknown) => void }> = [];
-  #scheduled = false;
   /** Batches waiting for their turn or being written; each settles when its writes are done. */
   readonly #unfinished = new Set<Promise<void>>();
 
@@ -25,9 +25,7 @@ export class WriteBatcher<T> {
 
   submit(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
-      if (!this.#scheduled) {
-        this.#scheduled = true;
+      if (this.#queue.push({ item, resolve, reject }) === 1) {
         const done: Promise<void> = new Promise<void>((settle) => setImmediate(() => void this.#flush().finally(settle)));
         this.#unfinished.add(done);
         void done.then(() => this.#unfinished.delete(done));
@@ -48,7 +46,6 @@ export class WriteBatcher<T> {
   async #flush(): Promise<void> {
     const batch = this.#queue;
     this.#queue = [];
-    this.#scheduled = false;
     const db = this.#store.db;
     try {
       await this.#writeMany(db, batch.map((w) => w.item));

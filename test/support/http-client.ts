@@ -18,15 +18,20 @@ export class Browserish {
       body = new URLSearchParams(form).toString();
     }
     const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq);
-      const value = pair!.slice(eq + 1);
-      if (/max-age=0|expires=thu, 01 jan 1970/i.test(c) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, res.headers.getSetCookie());
     return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+  }
+}
+
+/** Applies Set-Cookie headers to a cookie jar as a browser would: set, replace, or delete when expired. */
+export function keepCookies(jar: Map<string, string>, setCookies: readonly string[]): void {
+  for (const c of setCookies) {
+    const [pair] = c.split(';');
+    const eq = pair!.indexOf('=');
+    const name = pair!.slice(0, eq);
+    const value = pair!.slice(eq + 1);
+    if (/max-age=0|expires=thu, 01 jan 1970/i.test(c) || value === '') jar.delete(name);
+    else jar.set(name, value);
   }
 }
 

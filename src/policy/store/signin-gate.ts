@@ -3,7 +3,9 @@ import { evaluatePolicies, reportOnlyEntries } from '../evaluate.ts';
 import type { Decision, ReportOnlyEntry } from '../model.ts';
 import type { MethodUseLike, StrengthCatalog } from '../strength-port.ts';
 import { gatherFacts, type FactsInput, type KnownSubject } from './facts.ts';
-import { readSigninConfig, type ConfigSnapshot } from './config-snapshot.ts';
+import type { ConfigSnapshot } from './config-snapshot.ts';
+import { loadPolicySet } from './policies.ts';
+import { loadActiveStrengths } from './strengths-source.ts';
 import { signinDevice } from './device-binding.ts';
 
 /**
@@ -43,15 +45,14 @@ export interface SigninGate {
 
 export async function evaluateSigninPolicies(db: Db | Tx, input: SigninGateInput): Promise<SigninGate | null> {
   const now = input.now ?? new Date();
-  const config = input.config ?? (await readSigninConfig(db, now));
-  const set = config.set;
+  const set = input.config?.set ?? (await loadPolicySet(db, now));
   const deviceId = input.deviceId ?? (input.transactionId ? await signinDevice(db, input.transactionId) : null);
   const facts = await gatherFacts(db, set, {
     userId: input.userId, app: input.clientId, ip: input.ip, deviceId,
     clientType: input.clientType, methodsUsed: input.methodsUsed, now, subject: input.subject, riskOnlyWhenUsed: true,
   });
   if (!facts) return null;
-  const decision = evaluatePolicies(set, facts, input.strengths ?? config.catalog);
+  const decision = evaluatePolicies(set, facts, input.strengths ?? input.config?.catalog ?? (await loadActiveStrengths(db)));
   return {
     decision,
     strengths: decision.requiredStrengths,

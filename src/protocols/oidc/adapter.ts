@@ -28,11 +28,7 @@ function str(value: unknown): string | null {
 /** Writes rows in one statement; of two writes to one row in a batch, the later wins. */
 async function upsertRows(db: Db | Tx, rows: readonly OidcPayloadsTable[]): Promise<void> {
   const latest = new Map<string, OidcPayloadsTable>();
-  for (const row of rows) {
-    const key = `${row.model}\u0000${row.id}`;
-    latest.delete(key);
-    latest.set(key, row);
-  }
+  for (const row of rows) latest.set(`${row.model}\u0000${row.id}`, row);
   await db
     .insertInto('oidc_payloads')
     .values([...latest.values()])

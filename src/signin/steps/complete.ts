@@ -30,7 +30,7 @@ export async function completeSignin(
   t: SigninTransaction,
   req: RequestFacts,
   current: IdpSession | null,
-  /** Conditional access as the engine evaluated it on finding the sign-in complete; evaluated here when absent. */
+  /** Conditional access as the engine evaluated it on finding the sign-in complete; evaluated here when absent or made for another address. */
   evaluated?: SigninGate | null,
 ): Promise<Completed> {
   const db = ctx.store.db;
@@ -39,7 +39,8 @@ export async function completeSignin(
   const uses = transactionUses(t);
   const { amr, acr, strength } = reached(uses, { custom: await requestedCustomStrength(ctx, t.requiredAcr) });
   // What the report-only policies would have done: kept with the row, never changing the outcome.
-  const gate = evaluated !== undefined ? evaluated : await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses, transactionId: t.id });
+  // The engine's evaluation holds only for the address it was made for (a network change mid-sign-in asks again).
+  const gate = evaluated !== undefined && req.ip === t.ip ? evaluated : await evaluateSigninPolicies(db, { userId, clientId: t.clientId, ip: req.ip, methodsUsed: uses, transactionId: t.id });
   const reportOnly = gate?.reportOnly.length ? gate.reportOnly : undefined;
   const persistent = gate?.decision.session.persistent ?? true;
   await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, reportOnly });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { reached, sessionMeets, signinRequirement } from '../../../signin/strength-requirement.ts';
 import { evaluateSigninPolicies } from '../../../policy/store/signin-gate.ts';
+import { configSnapshot } from '../../../policy/store/config-snapshot.ts';
 import { claimSigninDevice, deviceIdFromToken, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
 import type { IdpSession } from '../../../signin/session/sessions.ts';
 import { startTransaction } from '../../../signin/transaction.ts';
@@ -93,14 +94,16 @@ export async function handleInteraction(
     const facts = await loadUserFacts(ctx.store.db, session.userId);
     if (facts && facts.user.status === 'active') {
       // Conditional access decides whether this session may be reused for this app, and for how long.
+      const config = await configSnapshot(ctx.store);
       const gate = await evaluateSigninPolicies(ctx.store.db, {
         userId: session.userId, clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
         ip: request.ip, methodsUsed: session.methodUses,
         deviceId: await deviceIdFromToken(ctx.store.db, deviceTokenFrom(request.headers, request.cookies)),
+        subject: facts, config,
       });
       const hours = gate?.decision.session.signInFrequencyHours;
       const fresh = !hours || Date.now() - session.authTime.getTime() <= hours * 3_600_000;
-      const need = await signinRequirement(ctx, facts, requested, gate?.strengths ?? []);
+      const need = await signinRequirement(ctx, facts, requested, gate?.strengths ?? [], config);
       if (gate && !gate.block && fresh && sessionMeets(need, session.methodUses)) {
         return finishInteraction(app, request, reply, {
           userId: session.userId,

@@ -117,10 +117,7 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/signin/${transactionKey(t)}`, 303);
     }
     const session = await currentSession(request);
-    const req = requestFacts(request);
-    // The engine's evaluation holds only for the address it was made for (a network change mid-sign-in asks again).
-    const gate = req.ip === t.ip ? outcome.gate : undefined;
-    const done = await completeSignin(ctx, t, req, session, gate);
+    const done = await completeSignin(ctx, t, requestFacts(request), session, outcome.gate);
     clearTransactionCookie(reply, transactionKey(t));
     if (done.sessionToken) setSessionCookie(reply, ctx.config, done.sessionToken, done.persistent === false ? undefined : ctx.config.session.absoluteSeconds);
     if (t.interactionUid) return finishInteraction(app, request, reply, done);
