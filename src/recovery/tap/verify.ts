@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, Tx } from '../../store/store.ts';
+import type { Db, Store, Tx } from '../../store/store.ts';
 import type { MethodContext } from '../../methods/context.ts';
 import type { VerifyResult } from '../../methods/method.ts';
 import { throttledVerification } from '../../methods/throttle/index.ts';
-import { recordAudit } from '../../audit/append.ts';
+import { auditedChange } from '../../audit/append.ts';
 import { liveTapRow, stateOf, type TapState } from './model.ts';
 import { dummyPass, normalizePass, passMatches } from './pass.ts';
 
@@ -53,7 +53,7 @@ export async function verifyTap(ctx: MethodContext, input: VerifyTapInput): Prom
       refusal = state;
       return { ok: false, reason: 'invalid' };
     }
-    const out = await redeem(ctx.store.db, row.id, Number(row.one_time) === 1, input, now);
+    const out = await redeem(ctx.store, row.id, Number(row.one_time) === 1, input, now);
     if (!out) {
       refusal = 'used';
       return { ok: false, reason: 'replayed' };
@@ -61,22 +61,18 @@ export async function verifyTap(ctx: MethodContext, input: VerifyTapInput): Prom
     redeemed = { tapId: row.id, expiresAt: new Date(row.expires_at) };
     return { ok: true, credentialId: row.id };
   });
-  if (result.ok && redeemed) {
-    await recordAudit(ctx.store, {
-      actor: `user:${input.userId}`,
-      action: 'tap.redeem',
-      target: `user:${input.userId}`,
-      after: { tapId: redeemed.tapId, transactionId: input.transactionId ?? null, ip: input.ip ?? null },
-    });
-    return { ok: true, ...redeemed };
-  }
+  if (result.ok && redeemed) return { ok: true, ...redeemed };
   if (result.ok) return { ok: false, reason: 'invalid' };
   return refusal ? { ...result, state: refusal } : result;
 }
 
-async function redeem(db: Db, tapId: string, oneTime: boolean, input: VerifyTapInput, now: Date): Promise<boolean> {
+/**
+ * The redemption, its row and its audit entry commit together (auditedChange):
+ * a pass is never used up without the audit log saying so, nor the other way round.
+ */
+async function redeem(store: Store, tapId: string, oneTime: boolean, input: VerifyTapInput, now: Date): Promise<boolean> {
   const at = now.toISOString();
-  return db.transaction().execute(async (trx) => {
+  return auditedChange(store, async (trx, record) => {
     const done = await trx
       .updateTable('temporary_access_passes')
       .set((eb) => ({
@@ -97,6 +93,12 @@ async function redeem(db: Db, tapId: string, oneTime: boolean, input: VerifyTapI
       .insertInto('tap_redemptions')
       .values({ id: randomUUID(), tap_id: tapId, user_id: input.userId!, at, ip: input.ip ?? null, transaction_id: input.transactionId ?? null })
       .execute();
+    await record({
+      actor: `user:${input.userId}`,
+      action: 'tap.redeem',
+      target: `user:${input.userId}`,
+      after: { tapId, transactionId: input.transactionId ?? null, ip: input.ip ?? null },
+    });
     return true;
   });
 }
