@@ -52,7 +52,7 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
 
   /** Portal entry: /signin?return_to=/account[&step_up=1] */
   app.get<{ Querystring: Record<string, unknown> }>('/signin', async (request, reply) => {
-    const returnTo = safeReturnTo(request.query.return_to) ?? '/account';
+    const returnTo = safeReturnTo(request.query.return_to, ctx.config.issuer) ?? '/account';
     const session = await currentSession(request);
     if (session && request.query.step_up !== '1') return reply.redirect(returnTo, 303);
     const stepUp = session && request.query.step_up === '1' ? await stepUpMethods(ctx, session) : undefined;
