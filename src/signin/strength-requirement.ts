@@ -6,7 +6,7 @@ import {
   type MethodUse, type StrengthDefinition,
 } from '../policy/strengths.ts';
 import { ACR, requiredAcr, type Acr } from './acr.ts';
-import { listCustomStrengths } from './strength-catalog.ts';
+import { listCustomStrengths } from '../policy/store/strength-catalog.ts';
 import type { SigninTransaction } from './transaction.ts';
 import type { UserFacts } from './user-facts.ts';
 import type { ConfigSnapshot } from '../policy/store/config-snapshot.ts';

@@ -3,7 +3,7 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { PasswordTables } from '../methods/password/tables.ts';
 import type { MethodsTables } from '../methods/tables.ts';
 import type { SigninTables } from '../signin/tables.ts';
-import type { StrengthTables } from '../signin/strength-catalog.ts';
+import type { StrengthTables } from '../policy/store/strength-catalog.ts';
 import type { OidcTables } from '../protocols/oidc/tables.ts';
 import type { RecoveryTables } from '../recovery/tables.ts';
 import type { AlertTables } from '../monitor/alerts.ts';

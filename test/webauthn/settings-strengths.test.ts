@@ -9,7 +9,7 @@ import { cliEnv, injectedServer, runCli } from '../foundation/support.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { openStore, type Db } from '../../src/store/store.ts';
 import { getWebauthnSettings, setWebauthnSettings } from '../../src/methods/webauthn/index.ts';
-import { createStrength, deleteStrength, updateStrength } from '../../src/signin/strength-catalog.ts';
+import { createStrength, deleteStrength, updateStrength } from '../../src/policy/store/strength-catalog.ts';
 import { signinRequirement, nextStep, amrForUses } from '../../src/signin/strength-requirement.ts';
 import { loadUserFacts } from '../../src/signin/user-facts.ts';
 

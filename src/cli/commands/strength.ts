@@ -1,7 +1,7 @@
 import { StrengthError, STRENGTH_ATOMS } from '../../policy/strengths.ts';
 import {
   createStrength, deleteStrength, findStrength, listStrengths, StrengthNotFoundError, updateStrength, viewOf, type StrengthView,
-} from '../../signin/strength-catalog.ts';
+} from '../../policy/store/strength-catalog.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
 
 export const summary = 'authentication strengths: list the built-ins and custom ones; create, change, delete custom strengths';

@@ -6,7 +6,7 @@ import { recordAudit } from '../../audit/append.ts';
 import { configSnapshot, readSigninConfig } from './config-snapshot.ts';
 import { openStore } from '../../store/store.ts';
 import { savePolicy, setPolicyState } from './policies.ts';
-import { createStrength } from '../../signin/strength-catalog.ts';
+import { createStrength } from './strength-catalog.ts';
 import { setWebauthnSettings } from '../../methods/webauthn/settings.ts';
 
 const admin = { actor: 'user:alice-admin' };

@@ -3,7 +3,7 @@ import type { Db, Store, Tx } from '../../store/store.ts';
 import type { PolicySet } from '../model.ts';
 import { strengthCatalog, type StrengthDefinition } from '../strengths.ts';
 import type { StrengthCatalog } from '../strength-port.ts';
-import { listCustomStrengths } from '../../signin/strength-catalog.ts';
+import { listCustomStrengths } from './strength-catalog.ts';
 import { getWebauthnSettings, type WebauthnSettings } from '../../methods/webauthn/settings.ts';
 import { loadPolicySet } from './policies.ts';
 import { listStages, type Stage } from './rollout.ts';

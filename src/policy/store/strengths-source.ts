@@ -1,5 +1,5 @@
 import type { Db, Tx } from '../../store/store.ts';
-import { listCustomStrengths } from '../../signin/strength-catalog.ts';
+import { listCustomStrengths } from './strength-catalog.ts';
 import { strengthCatalog } from '../strengths.ts';
 import type { StrengthCatalog } from '../strength-port.ts';
 

@@ -4,7 +4,7 @@ import { getWebauthnSettings, SettingsRefusedError, setWebauthnSettings } from '
 import { StrengthError } from '../../../policy/strengths.ts';
 import {
   createStrength, deleteStrength, findStrength, listStrengths, StrengthConflictError, StrengthNotFoundError, updateStrength, viewOf,
-} from '../../../signin/strength-catalog.ts';
+} from '../../../policy/store/strength-catalog.ts';
 import { HttpError } from '../../errors.ts';
 import { defineOperation, type Operation } from './operation.ts';
 import { listOf } from './schemas.ts';

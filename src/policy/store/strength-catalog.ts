@@ -1,9 +1,9 @@
-import { auditedChange } from '../audit/append.ts';
-import type { Db, Store, Tx } from '../store/store.ts';
+import { auditedChange } from '../../audit/append.ts';
+import type { Db, Store, Tx } from '../../store/store.ts';
 import {
   BUILTIN_STRENGTHS, combinationWarnings, customStrength, formatCombination, parseCombination, strengthCatalog,
   StrengthError, type CustomStrengthInput, type StrengthAtom, type StrengthDefinition,
-} from '../policy/strengths.ts';
+} from '../strengths.ts';
 
 /**
  * The organisation's custom authentication strengths, stored; the built-ins
