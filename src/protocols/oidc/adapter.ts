@@ -3,6 +3,7 @@ import type { Db, Store, Tx } from '../../store/store.ts';
 import { clientMetadataById } from './clients.ts';
 import { WriteBatcher } from '../../store/write-batch.ts';
 import type { OidcPayloadsTable } from './tables.ts';
+import { revokeAllForAccountIn, type RevokedForAccount } from '../../directory/app-grants.ts';
 
 /**
  * oidc-provider's storage over our store: one class serves every model
@@ -17,9 +18,6 @@ import type { OidcPayloadsTable } from './tables.ts';
  */
 const now = () => new Date().toISOString();
 const epochOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
-/** Models whose rows belong to a grant and go when the grant is revoked. */
-const GRANT_BOUND = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
@@ -142,11 +140,8 @@ export async function cleanupExpired(store: Store): Promise<number> {
   return Number(result.numDeletedRows);
 }
 
-export interface RevokedForAccount {
-  sessions: number;
-  grants: number;
-  tokens: number;
-}
+// The table-level revocation lives in the directory (below the flows that end access); kept importable from here.
+export { revokeAllForAccountIn, type RevokedForAccount };
 
 /**
  * Signs an account out of every app: deletes its provider sessions, its grants
@@ -157,42 +152,4 @@ export async function revokeAllForAccount(store: Store, accountId: string): Prom
   // Tokens being written right now are written before they are revoked, not after.
   await upsertsFor(store).settled();
   return store.db.transaction().execute((trx) => revokeAllForAccountIn(trx, accountId));
-}
-
-/** The same, inside a transaction the caller holds (e.g. alongside its audit entry). */
-export async function revokeAllForAccountIn(trx: Tx | Db, accountId: string): Promise<RevokedForAccount> {
-  const grants = await trx
-    .selectFrom('oidc_payloads')
-    .select('id')
-    .where('model', '=', 'Grant')
-    .where('account_id', '=', accountId)
-    .execute();
-  const grantIds = grants.map((g) => g.id);
-  let tokens = 0;
-  if (grantIds.length) {
-    const byGrant = await trx
-      .deleteFrom('oidc_payloads')
-      .where('model', 'in', GRANT_BOUND)
-      .where('grant_id', 'in', grantIds)
-      .executeTakeFirst();
-    tokens += Number(byGrant.numDeletedRows);
-  }
-  // Tokens carry the account too; catch any whose grant row is already gone.
-  const byAccount = await trx
-    .deleteFrom('oidc_payloads')
-    .where('model', 'in', GRANT_BOUND)
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
-  tokens += Number(byAccount.numDeletedRows);
-  const grantRows = await trx
-    .deleteFrom('oidc_payloads')
-    .where('model', '=', 'Grant')
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
-  const sessions = await trx
-    .deleteFrom('oidc_payloads')
-    .where('model', '=', 'Session')
-    .where('account_id', '=', accountId)
-    .executeTakeFirst();
-  return { sessions: Number(sessions.numDeletedRows), grants: Number(grantRows.numDeletedRows), tokens };
 }

@@ -6,7 +6,7 @@ import { createDevice, getDevice, newDeviceSchema, type Device } from '../../dir
 import { findUserById, rolesOf } from '../../directory/users.ts';
 import { raiseAlert } from '../../monitor/alerts.ts';
 import { revokeAllSessions } from '../../signin/session/sessions.ts';
-import { revokeAllForAccountIn } from '../../protocols/oidc/adapter.ts';
+import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
 import { isPrivileged } from '../operator.ts';
 import { placeHoldIfNoSecondFactor } from '../holds.ts';
 import { presentBoundTables, removeDeviceCredentials, type BoundCredential, type DeviceBoundTable } from './bindings.ts';

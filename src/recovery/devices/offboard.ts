@@ -4,7 +4,7 @@ import type { ChangedBy } from '../../directory/errors.ts';
 import { refuseIfLastGlobalAdmin } from '../../directory/last-admin.ts';
 import { resolveUser } from '../../directory/users.ts';
 import { revokeAllSessions } from '../../signin/session/sessions.ts';
-import { revokeAllForAccountIn } from '../../protocols/oidc/adapter.ts';
+import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
 import { endLiveTaps } from '../tap/model.ts';
 import { presentBoundTables, removeAllBoundCredentials } from './bindings.ts';
 

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
-import { revokeAllForAccountIn } from '../../protocols/oidc/adapter.ts';
+import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
 import { revokeAllSessions } from './sessions.ts';
 
 export interface RevokedEverywhere {
