@@ -3,16 +3,21 @@ import { groupsOfUser } from './groups.ts';
 import { roleGrantsOf, type RoleGrant } from './role-grants.ts';
 import { hasPassword } from './user-password.ts';
 import { resolveUser, type User } from './users.ts';
+import { throttleStatus, type FactorThrottleStatus } from '../methods/throttle/unlock.ts';
 
-/** A user with what an administrator looks at next: roles, groups, whether a password is set. */
+/** A user with what an administrator looks at next: roles, groups, whether a password is set, locked factors. */
 export interface UserDetails extends User {
   roles: RoleGrant[];
   groups: Array<{ id: string; name: string }>;
   hasPassword: boolean;
+  /** Factors with failed attempts since their last success, so the helpdesk sees a lock before unlocking it. */
+  factorLocks: FactorThrottleStatus[];
 }
 
 export async function describeUser(db: Db | Tx, ref: string): Promise<UserDetails> {
   const user = await resolveUser(db, ref);
-  const [roles, groups, password] = await Promise.all([roleGrantsOf(db, user.id), groupsOfUser(db, user.id), hasPassword(db, user.id)]);
-  return { ...user, roles, groups, hasPassword: password };
+  const [roles, groups, password, factorLocks] = await Promise.all([
+    roleGrantsOf(db, user.id), groupsOfUser(db, user.id), hasPassword(db, user.id), throttleStatus(db, user.id),
+  ]);
+  return { ...user, roles, groups, hasPassword: password, factorLocks };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerOperations, type Operation } from './operation.ts';
 import { userOperations } from './users.ts';
+import { factorLockOperations } from './factor-locks.ts';
 import { groupOperations } from './groups.ts';
 import { roleOperations } from './roles.ts';
 import { deviceOperations } from './devices.ts';
@@ -23,6 +24,7 @@ import { methodsPolicyOperations } from './methods-policy.ts';
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...userOperations,
+  ...factorLockOperations,
   ...groupOperations,
   ...roleOperations,
   ...deviceOperations,

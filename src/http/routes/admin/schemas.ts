@@ -26,10 +26,19 @@ export const userOut = z.object({
 
 export const roleGrantOut = z.object({ userId: id, role: z.enum(ROLES), grantedAt: time, grantedBy: z.string() });
 
+export const factorLockOut = z.object({
+  method: z.string(),
+  failures: z.number().int().describe('Consecutive failures since the last success'),
+  lockedUntil: time.nullable(),
+  permanent: z.boolean().describe('Locked until the helpdesk unlocks it (100 consecutive failures)'),
+  blocked: z.boolean().describe('Refused right now (delay, lock or permanent lock)'),
+});
+
 export const userDetailOut = userOut.extend({
   roles: z.array(roleGrantOut),
   groups: z.array(z.object({ id, name: z.string() })),
   hasPassword: z.boolean(),
+  factorLocks: z.array(factorLockOut).describe('Factors with failed attempts; clear them with POST /users/{id}/unlock'),
 });
 
 export const groupOut = z.object({
