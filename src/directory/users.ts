@@ -220,15 +220,26 @@ export async function deleteUser(store: Store, ref: string, by: ChangedBy): Prom
 }
 
 /**
+ * Ends what a user is signed in with (sessions, app tokens) inside the caller's
+ * transaction and says what it ended. Supplied by the caller because the
+ * session and token stores sit above the directory.
+ */
+export type EndAccess = (trx: Tx, userId: string) => Promise<Record<string, number>>;
+
+/**
  * Sets or replaces a user's password. `singleFactor` defaults to true (the
- * longer minimum) until the caller knows the user has a second factor.
+ * longer minimum) until the caller knows the user has a second factor. With
+ * `endAccess` (an admin's reset), whoever holds the old password or a session
+ * made with it is signed out everywhere in the same transaction, audited as
+ * 'session.revoke_all' beside the password change: there is no moment when the
+ * new password is set and the old sessions still work.
  */
 export async function setUserPassword(
   store: Store,
   ref: string,
   password: string,
   by: ChangedBy,
-  options: { singleFactor?: boolean } = {},
+  options: { singleFactor?: boolean; endAccess?: EndAccess } = {},
 ): Promise<void> {
   const user = await resolveUser(store.db, ref);
   const hash = await hashAcceptablePassword(password, user, options.singleFactor ?? true);
@@ -237,5 +248,9 @@ export async function setUserPassword(
     const current = await resolveUser(trx, user.id);
     const how = await writePasswordHash(trx, current.id, hash);
     await record({ actor: by.actor, action: `method.password.${how}`, target: `user:${current.id}`, requestId: by.requestId });
+    if (options.endAccess) {
+      const ended = await options.endAccess(trx, current.id);
+      await record({ actor: by.actor, action: 'session.revoke_all', target: `user:${current.id}`, requestId: by.requestId, after: { ...ended, reason: 'password_reset' } });
+    }
   });
 }

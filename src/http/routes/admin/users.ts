@@ -12,6 +12,7 @@ import {
   userPatchSchema,
 } from '../../../directory/users.ts';
 import { describeUser } from '../../../directory/user-details.ts';
+import { endAccessIn } from '../../../protocols/oidc/end-access.ts';
 import { defineOperation, type Operation } from './operation.ts';
 import { idParams, listOf, userDetailOut, userOut } from './schemas.ts';
 
@@ -56,10 +57,11 @@ export const userOperations: Operation[] = [
     handler: async ({ ctx, params, by }) => enableUser(ctx.store, params.id, by),
   }),
   defineOperation({
-    method: 'PUT', path: '/users/:id/password', operationId: 'setUserPassword', summary: 'Set or replace a user\'s password', tag, permission: 'users:write',
+    method: 'PUT', path: '/users/:id/password', operationId: 'setUserPassword', summary: 'Set or replace a user\'s password; ends every session and app token of the user', tag, permission: 'users:write',
     params: idParams, body: z.strictObject({ password: passwordField }),
     errors: [404],
-    handler: async ({ ctx, params, body, by }) => setUserPassword(ctx.store, params.id, body.password, by),
+    // A reset by an admin signs the user out everywhere: whoever knew the old password is out too.
+    handler: async ({ ctx, params, body, by }) => setUserPassword(ctx.store, params.id, body.password, by, { endAccess: endAccessIn }),
   }),
   defineOperation({
     method: 'DELETE', path: '/users/:id', operationId: 'deleteUser', summary: 'Delete a user (refused for the last active global admin)', tag, permission: 'users:write',
