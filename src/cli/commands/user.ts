@@ -1,16 +1,20 @@
 import { createUser, disableUser, enableUser, listUsers, setUserPassword, USER_KINDS, USER_STATUSES, type User } from '../../directory/users.ts';
 import { endAccessIn } from '../../protocols/oidc/end-access.ts';
 import { describeUser } from '../../directory/user-details.ts';
+import { unlockUserFactors } from '../../directory/factor-unlock.ts';
+import { METHOD_TYPES } from '../../methods/method.ts';
+import type { FactorThrottleStatus } from '../../methods/throttle/unlock.ts';
 import { CliError, cliActor, parse, printJson, printTable, readStdin, withContext, type Io } from '../support.ts';
 
-export const summary = 'manage users: create, list, show, disable, enable, set-password';
+export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock';
 
 const USAGE = `tessera user create <username> [--email e] [--display-name n] [--kind ${USER_KINDS.join('|')}] [--password-stdin] [--json]
        tessera user list [--status ${USER_STATUSES.join('|')}] [--kind k] [--search text] [--json]
        tessera user show <username> [--json]
        tessera user disable <username>
        tessera user enable <username>
-       tessera user set-password <username>     (the password is read from standard input)`;
+       tessera user set-password <username>     (the password is read from standard input)
+       tessera user unlock <username> [--method ${METHOD_TYPES.join('|')}]   (clears failed attempts and locks; all factors without --method)`;
 
 function one(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected one ${what}\nusage: ${USAGE}`, 2);
@@ -24,6 +28,19 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 const userColumns = ['username', 'kind', 'status', 'email', 'displayName', 'id'];
+
+/** "totp locked until the helpdesk unlocks it (100 failures)", "password 3 failures", … */
+function describeLocks(locks: FactorThrottleStatus[]): string {
+  if (!locks.length) return '-';
+  return locks
+    .map((l) => {
+      const failures = `${l.failures} failure${l.failures === 1 ? '' : 's'}`;
+      if (l.permanent) return `${l.method} locked until unlocked (${failures})`;
+      if (l.blocked && l.lockedUntil) return `${l.method} locked until ${l.lockedUntil} (${failures})`;
+      return `${l.method} ${failures}`;
+    })
+    .join('; ');
+}
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -86,6 +103,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         ['password', details.hasPassword ? 'set' : 'not set'],
         ['roles', details.roles.map((r) => r.role).join(', ') || '-'],
         ['groups', details.groups.map((g) => g.name).join(', ') || '-'],
+        ['failed tries', describeLocks(details.factorLocks)],
         ['created', details.createdAt],
         ['updated', details.updatedAt],
       ];
@@ -106,6 +124,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const password = await readStdin('the password');
       await withContext((ctx) => setUserPassword(ctx.store, ref, password, by, { endAccess: endAccessIn }));
       io.out(`password set for ${ref}; signed out of every session and app`);
+      return 0;
+    }
+    case 'unlock': {
+      const { values, positionals } = parse(rest, { method: { type: 'string' } }, USAGE);
+      const ref = one(positionals, 'username');
+      const method = oneOf(values.method, METHOD_TYPES, '--method');
+      const out = await withContext((ctx) => unlockUserFactors(ctx.store, ref, method, by));
+      io.out(out.unlocked.length ? `unlocked ${out.unlocked.join(', ')} for ${out.user.username}` : `nothing to unlock for ${out.user.username}${method ? ` (${method})` : ''}`);
       return 0;
     }
     default:
