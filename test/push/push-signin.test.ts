@@ -7,7 +7,7 @@ import { startTestServer } from '../support/server.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { Browserish, startPortalSignin } from '../support/http-client.ts';
 import { approvalSigningString, HEADER_CREDENTIAL, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningString } from '../../src/methods/push/protocol.ts';
-import { sendPushRequest } from '../../src/methods/push/requests.ts';
+import { sendPushRequest } from '../../src/http/routes/push/recorded.ts';
 import { issuePushEnrolment } from '../../src/methods/push/enrol.ts';
 import { setMethodPolicy } from '../../src/methods/policy/check.ts';
 import { enrolmentLink } from '../../src/http/routes/account/push.ts';

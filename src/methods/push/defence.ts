@@ -1,7 +1,6 @@
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
-import { raiseAlert } from '../../monitor/alerts.ts';
-import { writeSigninLog } from '../../monitor/signin-log.ts';
+import type { PushRecorder } from './events.ts';
 import type { PushSettings } from './settings.ts';
 
 /**
@@ -30,13 +29,15 @@ export async function pushRefusal(db: Db | Tx, userId: string, s: PushSettings, 
 
 /**
  * After a denial or an unanswered push: when the failures in the window reach
- * the threshold, suspend push for the cool-down, alert, and log it.
+ * the threshold, suspend push for the cool-down, and record an alert and the
+ * refused attempt.
  * Returns the suspension's end when this call suspended push.
  */
 export async function checkPushBombing(
   db: Db | Tx,
   userId: string,
   s: PushSettings,
+  record: PushRecorder,
   facts: { ip?: string | null; username?: string | null; transactionId?: string | null },
   now = new Date(),
 ): Promise<string | null> {
@@ -53,16 +54,15 @@ export async function checkPushBombing(
   const until = new Date(now.getTime() + s.suspendMinutes * 60_000).toISOString();
   await db.deleteFrom('push_suspensions').where('user_id', '=', userId).execute();
   await db.insertInto('push_suspensions').values({ user_id: userId, until, reason: 'repeated_denied_or_unanswered', created_at: now.toISOString() }).execute();
-  await raiseAlert(db, {
-    severity: 'high',
+  await record.alert(db, {
     kind: 'push.bombing',
     userId,
     username: facts.username ?? null,
     details: { failures, windowMinutes: s.failureWindowMinutes, suspendedUntil: until, ip: facts.ip ?? null },
     at: now,
   });
-  await writeSigninLog(db, {
-    userId, username: facts.username ?? null, ip: facts.ip ?? null, methodsTried: ['push'], result: 'locked', reason: 'push_suspended',
+  await record.attempt(db, {
+    userId, username: facts.username ?? null, ip: facts.ip ?? null, result: 'locked', reason: 'push_suspended',
     transactionId: facts.transactionId ?? null, at: now,
   });
   return until;

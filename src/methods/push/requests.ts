@@ -1,13 +1,12 @@
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { countryOf } from '../../policy/geo/country.ts';
-import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { raiseAlert } from '../../monitor/alerts.ts';
 import { checkPushBombing, pushRefusal, type PushRefusal } from './defence.ts';
 import { verifySignature, type PublicJwk } from './keys.ts';
 import { approvalSigningString } from './protocol.ts';
 import { getPushSettings } from './settings.ts';
 import { setUserRisk } from './risk.ts';
+import type { PushAttempt, PushRecorder } from './events.ts';
 import type { PushRequestsTable } from './tables.ts';
 
 export interface PushRequest {
@@ -57,13 +56,13 @@ export function approximateLocation(ip: string | null | undefined): string {
 /**
  * Sends a push request (stores it: authenticators on any node pick it up),
  * unless the user's push limit is reached or push is suspended; a refusal is
- * written to the sign-in log.
+ * recorded as a refused attempt.
  */
-export async function sendPushRequest(store: Store, input: NewPushRequest, now = new Date()): Promise<{ ok: true; request: PushRequest } | { ok: false; refusal: PushRefusal }> {
+export async function sendPushRequest(store: Store, record: PushRecorder, input: NewPushRequest, now = new Date()): Promise<{ ok: true; request: PushRequest } | { ok: false; refusal: PushRefusal }> {
   const s = await getPushSettings(store.db);
   const result = await store.serialized(`push:${input.userId}`, async (trx) => {
     // Requests that went unanswered count even when no sign-in page looked at them again.
-    await checkPushBombing(trx, input.userId, s, { ip: input.ip, username: input.username, transactionId: input.transactionId }, now);
+    await checkPushBombing(trx, input.userId, s, record, { ip: input.ip, username: input.username, transactionId: input.transactionId }, now);
     const refusal = await pushRefusal(trx, input.userId, s, now);
     if (refusal) return { ok: false as const, refusal };
     const row: PushRequestsTable = {
@@ -85,8 +84,8 @@ export async function sendPushRequest(store: Store, input: NewPushRequest, now =
     return { ok: true as const, request: toRequest(row) };
   });
   if (!result.ok) {
-    await writeSigninLog(store.db, {
-      userId: input.userId, username: input.username ?? null, ip: input.ip ?? null, methodsTried: ['push'], result: 'locked',
+    await record.attempt(store.db, {
+      userId: input.userId, username: input.username ?? null, ip: input.ip ?? null, result: 'locked',
       reason: result.refusal.reason === 'suspended' ? 'push_suspended' : 'push_rate_limited', transactionId: input.transactionId ?? null, at: now,
     });
   }
@@ -145,16 +144,16 @@ async function claim(trx: Tx, who: Answerer, requestId: string, now: Date): Prom
   return r;
 }
 
-async function logAnswer(trx: Tx, r: PushRequest, result: 'success' | 'failure', reason: string, username: string | null, now: Date) {
-  if (result === 'success') return; // the sign-in's own success row records the approval
-  await writeSigninLog(trx, { userId: r.userId, username, ip: r.ip, methodsTried: ['push'], result, reason, transactionId: r.transactionId, at: now });
+// Only failures: the sign-in's own success row records an approval.
+function failedAnswer(r: PushRequest, reason: PushAttempt['reason'], username: string | null, now: Date): PushAttempt {
+  return { userId: r.userId, username, ip: r.ip, result: 'failure', reason, transactionId: r.transactionId, at: now };
 }
 
 /**
  * Approval: the number the person typed and a signature by the device key
  * over (request id, number, server nonce). A wrong number fails the request.
  */
-export async function approvePush(store: Store, who: Answerer, requestId: string, number: string, signature: string, now = new Date()): Promise<AnswerResult> {
+export async function approvePush(store: Store, record: PushRecorder, who: Answerer, requestId: string, number: string, signature: string, now = new Date()): Promise<AnswerResult> {
   const s = await getPushSettings(store.db);
   return store.serialized(`push:${who.userId}`, async (trx) => {
     const r = await claim(trx, who, requestId, now);
@@ -163,8 +162,8 @@ export async function approvePush(store: Store, who: Answerer, requestId: string
     const username = await usernameOf(trx, r.userId);
     if (!sameString(number, r.number)) {
       await trx.updateTable('push_requests').set({ status: 'denied', credential_id: who.credentialId, answered_at: now.toISOString() }).where('id', '=', r.id).execute();
-      await logAnswer(trx, r, 'failure', 'push_wrong_number', username, now);
-      await checkPushBombing(trx, r.userId, s, { ip: r.ip, username, transactionId: r.transactionId }, now);
+      await record.attempt(trx, failedAnswer(r, 'push_wrong_number', username, now));
+      await checkPushBombing(trx, r.userId, s, record, { ip: r.ip, username, transactionId: r.transactionId }, now);
       return 'wrong_number';
     }
     await trx.updateTable('push_requests').set({ status: 'approved', credential_id: who.credentialId, answered_at: now.toISOString() }).where('id', '=', r.id).execute();
@@ -177,7 +176,7 @@ export async function approvePush(store: Store, who: Answerer, requestId: string
  * Denial. `report` ("Deny — this wasn't me") also marks the user's risk high
  * and raises an alert: somebody else has the password.
  */
-export async function denyPush(store: Store, who: Answerer, requestId: string, report: boolean, now = new Date()): Promise<AnswerResult> {
+export async function denyPush(store: Store, record: PushRecorder, who: Answerer, requestId: string, report: boolean, now = new Date()): Promise<AnswerResult> {
   const s = await getPushSettings(store.db);
   return store.serialized(`push:${who.userId}`, async (trx) => {
     const r = await claim(trx, who, requestId, now);
@@ -185,15 +184,15 @@ export async function denyPush(store: Store, who: Answerer, requestId: string, r
     const status = report ? 'reported' : 'denied';
     await trx.updateTable('push_requests').set({ status, credential_id: who.credentialId, answered_at: now.toISOString() }).where('id', '=', r.id).execute();
     const username = await usernameOf(trx, r.userId);
-    await logAnswer(trx, r, 'failure', report ? 'push_reported_not_me' : 'push_denied', username, now);
+    await record.attempt(trx, failedAnswer(r, report ? 'push_reported_not_me' : 'push_denied', username, now));
     if (report) {
       await setUserRisk(trx, r.userId, 'high', 'push_reported_not_me', now);
-      await raiseAlert(trx, {
-        severity: 'high', kind: 'push.reported', userId: r.userId, username,
+      await record.alert(trx, {
+        kind: 'push.reported', userId: r.userId, username,
         details: { requestId: r.id, ip: r.ip, location: r.location, app: r.appName }, at: now,
       });
     }
-    await checkPushBombing(trx, r.userId, s, { ip: r.ip, username, transactionId: r.transactionId }, now);
+    await checkPushBombing(trx, r.userId, s, record, { ip: r.ip, username, transactionId: r.transactionId }, now);
     return status;
   });
 }
@@ -202,14 +201,14 @@ export async function denyPush(store: Store, who: Answerer, requestId: string, r
  * Notes that a sign-in saw its request go unanswered; may suspend push.
  * Returns when push got suspended by this.
  */
-export async function noteUnanswered(store: Store, r: PushRequest, username: string | null, now = new Date()): Promise<string | null> {
+export async function noteUnanswered(store: Store, record: PushRecorder, r: PushRequest, username: string | null, now = new Date()): Promise<string | null> {
   const s = await getPushSettings(store.db);
   return store.serialized(`push:${r.userId}`, async (trx) => {
     const u = await trx.updateTable('push_requests').set({ status: 'expired' }).where('id', '=', r.id).where('status', '=', 'pending').executeTakeFirst();
     if (Number(u.numUpdatedRows) > 0) {
-      await writeSigninLog(trx, { userId: r.userId, username, ip: r.ip, methodsTried: ['push'], result: 'failure', reason: 'push_unanswered', transactionId: r.transactionId, at: now });
+      await record.attempt(trx, failedAnswer(r, 'push_unanswered', username, now));
     }
-    return checkPushBombing(trx, r.userId, s, { ip: r.ip, username, transactionId: r.transactionId }, now);
+    return checkPushBombing(trx, r.userId, s, record, { ip: r.ip, username, transactionId: r.transactionId }, now);
   });
 }
 

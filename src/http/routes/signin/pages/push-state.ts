@@ -1,6 +1,7 @@
 import type { AppContext } from '../../../../app/context.ts';
 import type { SigninTransaction } from '../../../../signin/transaction.ts';
-import { effectiveStatus, latestForTransaction, noteUnanswered, sendPushRequest, type PushRequest } from '../../../../methods/push/requests.ts';
+import { effectiveStatus, latestForTransaction, type PushRequest } from '../../../../methods/push/requests.ts';
+import { noteUnanswered, sendPushRequest } from '../../push/recorded.ts';
 import { pushSuspendedUntil } from '../../../../methods/push/defence.ts';
 import { methodAllowedFor } from '../../../../methods/policy/check.ts';
 
