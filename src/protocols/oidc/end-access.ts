@@ -1,7 +1,7 @@
 import type { Tx } from '../../store/store.ts';
 import { revokeAllSessions } from '../../signin/session/sessions.ts';
 import type { RevokedEverywhere } from '../../signin/session/revoke-everywhere.ts';
-import { revokeAllForAccountIn } from './adapter.ts';
+import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
 
 /**
  * Ends everything a user is signed in with, inside the caller's transaction:
