@@ -1,12 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Tx } from '../store/store.ts';
-import type { SigninLogTable } from '../signin/tables.ts';
 
 /**
  * One row per sign-in attempt, whatever its outcome: every failed factor, every
  * lock, every success. Reason codes are stable identifiers that detections,
  * reports and the admin console key on; never a secret or a typed code.
  */
+export interface SigninLogTable {
+  id: string;
+  at: string;
+  user_id: string | null;
+  /** What was typed, kept for failed sign-ins of unknown names (spray detection). */
+  username: string | null;
+  client_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  methods_tried: string;
+  methods_used: string;
+  result: 'success' | 'failure' | 'locked' | 'interrupted';
+  reason: string;
+  transaction_id: string | null;
+  /** JSON: what report-only policies would have done (filled by conditional access). */
+  report_only: string | null;
+  /** On success: the strongest authentication strength reached. */
+  strength?: string | null;
+}
+
+export interface SigninLogTables {
+  signin_log: SigninLogTable;
+}
+
 export type SigninResult = SigninLogTable['result'];
 
 export interface SigninLogEntry {

@@ -54,28 +54,7 @@ export interface IdpSessionsTable {
   method_uses?: string | null;
 }
 
-export interface SigninLogTable {
-  id: string;
-  at: string;
-  user_id: string | null;
-  /** What was typed, kept for failed sign-ins of unknown names (spray detection). */
-  username: string | null;
-  client_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  methods_tried: string;
-  methods_used: string;
-  result: 'success' | 'failure' | 'locked' | 'interrupted';
-  reason: string;
-  transaction_id: string | null;
-  /** JSON: what report-only policies would have done (filled by conditional access). */
-  report_only: string | null;
-  /** On success: the strongest authentication strength reached. */
-  strength?: string | null;
-}
-
 export interface SigninTables {
   signin_transactions: SigninTransactionsTable;
   idp_sessions: IdpSessionsTable;
-  signin_log: SigninLogTable;
 }

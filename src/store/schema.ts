@@ -7,6 +7,7 @@ import type { StrengthTables } from '../policy/store/strength-catalog.ts';
 import type { OidcTables } from '../protocols/oidc/tables.ts';
 import type { RecoveryTables } from '../recovery/tables.ts';
 import type { AlertTables } from '../monitor/alerts.ts';
+import type { SigninLogTables } from '../monitor/signin-log.ts';
 import type { PolicyTables } from '../policy/store/tables.ts';
 
 /**
@@ -17,4 +18,4 @@ import type { PolicyTables } from '../policy/store/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, PolicyTables, RecoveryTables, AlertTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables {}
