@@ -59,13 +59,17 @@ export interface FirstAdminInput {
   email?: string | null;
   displayName?: string | null;
   password: string;
+  /** The service's public URL: the password must not contain its host name. */
+  issuer?: string;
 }
 
 export async function createFirstAdmin(store: Store, input: FirstAdminInput, requestId?: string): Promise<User> {
   const parsed = parseToken(SETUP_TOKEN_PREFIX, input.token);
   if (!parsed) throw new SetupError('this set-up link is not valid');
   // An admin signs in with MFA, but this password guards the account until the first factor is added.
-  const problem = passwordProblem({ password: input.password, username: input.username, email: input.email, singleFactor: true });
+  const problem = passwordProblem({
+    password: input.password, username: input.username, email: input.email, displayName: input.displayName, issuer: input.issuer, singleFactor: true,
+  });
   if (problem) throw new SetupError(`password ${problem}`);
   const hash = await hashPassword(input.password);
   return auditedChange(store, async (trx, record) => {

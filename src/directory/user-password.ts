@@ -8,13 +8,17 @@ import { InvalidInputError } from './errors.ts';
  * before the audited transaction opens, so the slow hash never holds the lock.
  * `singleFactor` is true while the account has no second factor, which asks for
  * a longer password; callers that cannot tell yet pass true, the stricter rule.
+ * `issuer` (the service's public URL) lets the rules refuse its host name too.
  */
 export async function hashAcceptablePassword(
   password: string,
-  account: { username: string; email?: string | null },
+  account: { username: string; email?: string | null; displayName?: string | null },
   singleFactor: boolean,
+  issuer?: string,
 ): Promise<string> {
-  const problem = passwordProblem({ password, username: account.username, email: account.email, singleFactor });
+  const problem = passwordProblem({
+    password, username: account.username, email: account.email, displayName: account.displayName, issuer, singleFactor,
+  });
   if (problem) throw new InvalidInputError(`password ${problem}`);
   return hashPassword(password);
 }

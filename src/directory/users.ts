@@ -142,10 +142,11 @@ export interface CreateUserInput extends NewUser {
   password?: string;
 }
 
-export async function createUser(store: Store, input: CreateUserInput, by: ChangedBy): Promise<User> {
+/** `issuer`: the service's public URL, whose host name a password must not contain. */
+export async function createUser(store: Store, input: CreateUserInput, by: ChangedBy, options: { issuer?: string } = {}): Promise<User> {
   const data = newUserSchema.parse(input);
   // A new account has no second factor yet, so its password alone must be strong enough.
-  const hash = input.password === undefined ? null : await hashAcceptablePassword(input.password, data, true);
+  const hash = input.password === undefined ? null : await hashAcceptablePassword(input.password, data, true, options.issuer);
   return auditedChange(store, async (trx, record) => {
     const user = await insertUser(trx, data);
     await record({ actor: by.actor, action: 'user.create', target: `user:${user.id}`, requestId: by.requestId, after: user });
@@ -239,10 +240,10 @@ export async function setUserPassword(
   ref: string,
   password: string,
   by: ChangedBy,
-  options: { singleFactor?: boolean; endAccess?: EndAccess } = {},
+  options: { singleFactor?: boolean; endAccess?: EndAccess; issuer?: string } = {},
 ): Promise<void> {
   const user = await resolveUser(store.db, ref);
-  const hash = await hashAcceptablePassword(password, user, options.singleFactor ?? true);
+  const hash = await hashAcceptablePassword(password, user, options.singleFactor ?? true, options.issuer);
   await auditedChange(store, async (trx, record) => {
     // Looked up again inside the lock: the user may have gone while the hash was made.
     const current = await resolveUser(trx, user.id);

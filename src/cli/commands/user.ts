@@ -62,7 +62,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const kind = oneOf(values.kind, USER_KINDS, '--kind');
       const password = values['password-stdin'] ? await readStdin('the password') : undefined;
       const user = await withContext((ctx) =>
-        createUser(ctx.store, { username, email: values.email, displayName: values['display-name'], kind, password }, by),
+        createUser(ctx.store, { username, email: values.email, displayName: values['display-name'], kind, password }, by, { issuer: ctx.config.issuer }),
       );
       if (values.json) printJson(io, user);
       else io.out(`created user ${user.username} (${user.id})${password ? ' with a password' : ''}`);
@@ -122,7 +122,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { positionals } = parse(rest, {}, USAGE);
       const ref = one(positionals, 'username');
       const password = await readStdin('the password');
-      await withContext((ctx) => setUserPassword(ctx.store, ref, password, by, { endAccess: endAccessIn }));
+      await withContext((ctx) => setUserPassword(ctx.store, ref, password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer }));
       io.out(`password set for ${ref}; signed out of every session and app`);
       return 0;
     }

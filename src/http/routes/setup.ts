@@ -72,6 +72,7 @@ export async function setupRoutes(app: FastifyInstance): Promise<void> {
           email: values.email || null,
           displayName: values.display_name || null,
           password: values.password,
+          issuer: app.ctx.config.issuer,
         },
         request.id,
       );

@@ -10,6 +10,8 @@ export interface SetPasswordOptions {
   requestId?: string | null;
   /** True when the password is the account's only factor: NIST then asks for 15 characters. */
   singleFactor?: boolean;
+  /** The service's public URL: the password must not contain its host name. */
+  issuer?: string;
   now?: Date;
 }
 
@@ -21,7 +23,9 @@ export interface SetPasswordOptions {
 export async function setPassword(store: Store, userId: string, password: string, options: SetPasswordOptions): Promise<void> {
   const user = await findUserById(store.db, userId);
   if (!user) throw new MethodError('user_not_found', 'no such user');
-  const problem = passwordProblem({ password, username: user.username, email: user.email, singleFactor: options.singleFactor });
+  const problem = passwordProblem({
+    password, username: user.username, email: user.email, displayName: user.displayName, issuer: options.issuer, singleFactor: options.singleFactor,
+  });
   if (problem) throw new PasswordRejectedError(problem);
   // Hashed before the transaction opens, so the slow hash never holds the audit lock.
   const hash = await hashPassword(password);

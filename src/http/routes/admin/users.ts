@@ -30,7 +30,7 @@ export const userOperations: Operation[] = [
     method: 'POST', path: '/users', operationId: 'createUser', summary: 'Create a user', tag, permission: 'users:write',
     body: z.strictObject({ ...newUserSchema.shape, password: passwordField.optional() }),
     response: userOut, status: 201, errors: [409],
-    handler: async ({ ctx, body, by }) => createUser(ctx.store, body, by),
+    handler: async ({ ctx, body, by }) => createUser(ctx.store, body, by, { issuer: ctx.config.issuer }),
   }),
   defineOperation({
     method: 'GET', path: '/users/:id', operationId: 'getUser', summary: 'Show a user (by id or username) with roles and groups', tag, permission: 'users:read',
@@ -61,7 +61,7 @@ export const userOperations: Operation[] = [
     params: idParams, body: z.strictObject({ password: passwordField }),
     errors: [404],
     // A reset by an admin signs the user out everywhere: whoever knew the old password is out too.
-    handler: async ({ ctx, params, body, by }) => setUserPassword(ctx.store, params.id, body.password, by, { endAccess: endAccessIn }),
+    handler: async ({ ctx, params, body, by }) => setUserPassword(ctx.store, params.id, body.password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer }),
   }),
   defineOperation({
     method: 'DELETE', path: '/users/:id', operationId: 'deleteUser', summary: 'Delete a user (refused for the last active global admin)', tag, permission: 'users:write',
