@@ -21,6 +21,7 @@ import { policySchemaRoute } from './routes/admin/policies.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';
+import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -31,6 +32,8 @@ declare module 'fastify' {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
+  // The composition root: recovery joins the sign-in engine through its hooks (src/signin/hooks.ts).
+  installRecoveryHooks();
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,

@@ -18,7 +18,7 @@ export const PORTAL_APP = 'tessera:portal';
 export const POLICY_STATES = ['enabled', 'reportOnly', 'disabled'] as const;
 export type PolicyState = (typeof POLICY_STATES)[number];
 
-export const CLIENT_TYPES = ['browser', 'radius', 'service'] as const;
+export const CLIENT_TYPES = ['browser', 'radius', 'saml', 'service'] as const;
 export type ClientType = (typeof CLIENT_TYPES)[number];
 
 export const RISK_LEVELS = ['none', 'low', 'medium', 'high'] as const;
@@ -66,7 +66,7 @@ const conditionsSchema = z
       })
       .optional()
       .describe('Where the sign-in comes from, by named location (IP ranges or countries)'),
-    clientTypes: z.array(z.enum(CLIENT_TYPES)).min(1).max(3).optional().describe('Applies only to these kinds of client'),
+    clientTypes: z.array(z.enum(CLIENT_TYPES)).min(1).max(4).optional().describe('Applies only to these kinds of client'),
     device: z
       .strictObject({
         managed: z.boolean().optional(),

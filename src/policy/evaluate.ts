@@ -89,6 +89,8 @@ function conditionsMiss(p: CompiledPolicy, cx: Context): Miss | null {
     if (at >= 0) return { reason: 'location_excluded', detail: cx.set.locations[at]!.insideDetail };
   }
   if (p.clientTypes !== null && !p.clientTypes.has(f.clientType)) return MISS.client_type_not_included;
+  // A policy written for people does not silently reach machine access: a service is targeted only by name.
+  if (p.clientTypes === null && f.clientType === 'service') return MISS.client_type_not_included;
   if (p.device !== null) {
     const managed = f.device?.managed ?? false;
     const compliant = f.device?.compliant ?? false;

@@ -9,8 +9,8 @@ import { listUserMethods } from '../methods/list.ts';
  * helpdesk, after it verified who they are. Completing a sign-in with a pass
  * lifts the hold.
  */
-export const RECOVERY_HOLD_MESSAGE =
-  'Your sign-in methods were removed (for example after a device was reported lost). Contact your helpdesk: after checking who you are, they will give you a Temporary Access Pass.';
+/** What the person is told; the sign-in's texts live with the engine. */
+export { RECOVERY_HOLD_TEXT as RECOVERY_HOLD_MESSAGE } from '../signin/texts.ts';
 
 export async function placeHoldIfNoSecondFactor(trx: Tx, userId: string, reason: string, actor: string, now = new Date()): Promise<boolean> {
   const left = (await listUserMethods(trx, userId)).filter((m) => m.type !== 'password');
@@ -26,12 +26,8 @@ export async function liftHold(db: Db | Tx, userId: string): Promise<void> {
   await db.deleteFrom('recovery_holds').where('user_id', '=', userId).execute();
 }
 
-/**
- * For the sign-in engine: true when this sign-in must stop because the user is
- * on hold, has no second factor, and did not come in with a pass.
- */
-export async function recoveryHoldBlocks(db: Db | Tx, userId: string, methodsUsed: readonly string[], secondFactors: readonly string[]): Promise<boolean> {
-  if (methodsUsed.includes('tap') || secondFactors.length > 0) return false;
+/** Whether the person is on a recovery hold: a fact the access decision weighs (src/policy/access/decide.ts). */
+export async function isOnRecoveryHold(db: Db | Tx, userId: string): Promise<boolean> {
   const hold = await db.selectFrom('recovery_holds').select('user_id').where('user_id', '=', userId).executeTakeFirst();
   return !!hold;
 }

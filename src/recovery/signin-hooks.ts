@@ -2,13 +2,17 @@ import type { AppContext } from '../app/context.ts';
 import { findUserById } from '../directory/users.ts';
 import { raiseAlert } from '../monitor/alerts.ts';
 import type { SigninTransaction } from '../signin/transaction.ts';
-import { liftHold } from './holds.ts';
+import { isOnRecoveryHold, liftHold } from './holds.ts';
+import { registerSigninHooks } from '../signin/hooks.ts';
 import { tapSessionNotAfter } from './tap/verify.ts';
 
 /**
- * What recovery adds to a completed sign-in (called from
- * src/signin/steps/complete.ts). Kept here so the engine's file grows by a line.
+ * What recovery adds to a sign-in, registered with the engine at the
+ * composition root (src/signin/hooks.ts), so the engine imports no recovery code.
  */
+export function installRecoveryHooks(): void {
+  registerSigninHooks({ onRecoveryHold: isOnRecoveryHold, sessionNotAfter, afterSignin });
+}
 
 /** A session started with a Temporary Access Pass ends when the pass does. */
 export async function sessionNotAfter(ctx: AppContext, t: SigninTransaction): Promise<Date | undefined> {

@@ -1,6 +1,6 @@
 import type { Db } from '../store/store.ts';
-import { findUserById, rolesOf, type User } from '../directory/users.ts';
-import { registeredMethodTypes } from '../methods/list.ts';
+import type { User } from '../directory/users.ts';
+import { loadSubject } from '../policy/store/facts.ts';
 
 export interface UserFacts {
   user: User;
@@ -12,11 +12,10 @@ export interface UserFacts {
   methods: string[];
 }
 
-/** What the engine needs to know about a user to decide the next step. */
+/** What the engine needs to know about a user to decide the next step (the access decision's subject, plus shorthands). */
 export async function loadUserFacts(db: Db, userId: string): Promise<UserFacts | null> {
-  const user = await findUserById(db, userId);
-  if (!user) return null;
-  const roles = await rolesOf(db, userId);
-  const types: string[] = await registeredMethodTypes(db, userId);
-  return { user, roles, isAdmin: roles.length > 0, secondFactors: types.filter((t) => t !== 'password'), methods: types };
+  const s = await loadSubject(db, userId);
+  if (!s) return null;
+  const methods = [...s.methods];
+  return { user: s.user, roles: [...s.roles], isAdmin: s.roles.length > 0, secondFactors: methods.filter((t) => t !== 'password'), methods };
 }

@@ -6,7 +6,9 @@ import { insertUser } from '../../src/directory/users.ts';
 import { writeSigninLog } from '../../src/monitor/signin-log.ts';
 import { signInRisk, userRisk } from '../../src/policy/store/risk-facts.ts';
 import { savePolicy } from '../../src/policy/store/policies.ts';
-import { evaluateSigninPolicies } from '../../src/policy/store/signin-gate.ts';
+import { askAccess, type AccessAsk } from '../../src/policy/store/access-gate.ts';
+
+const ask = async (db: Parameters<typeof askAccess>[0], input: Omit<AccessAsk, 'via' | 'authTime'>) => (await askAccess(db, { via: 'signin', authTime: null, ...input })).decision;
 import type { Store } from '../../src/store/store.ts';
 
 async function person(store: Store, username: string) {
@@ -57,17 +59,17 @@ for (const engine of ENGINES) {
 
     await t.test('the sign-in gate reads risk once a policy has a risk condition, and applies it', async () => {
       const input = { userId: erin.id, clientId: null, ip: '203.0.113.50', methodsUsed: [{ method: 'password' }] };
-      const before = await evaluateSigninPolicies(db, input);
-      assert.equal(before?.block, null);
+      const before = await ask(db, input);
+      assert.equal(before.outcome.kind, 'allow');
       await savePolicy(ts.store, {
         name: 'Block risky sign-ins', state: 'enabled',
         assignments: { users: { include: 'all' } },
         conditions: { signInRisk: ['medium', 'high'] }, grant: { block: true },
       }, admin, { confirmLockout: 'test: only risky sign-ins are refused' });
-      const after = await evaluateSigninPolicies(db, input);
-      assert.equal(after?.block?.policyName, 'Block risky sign-ins');
-      const calm = await evaluateSigninPolicies(db, { ...input, userId: dana.id, ip: '198.51.100.7' });
-      assert.equal(calm?.block, null);
+      const after = await ask(db, input);
+      assert.equal(after.outcome.kind === 'block' && after.outcome.policy?.name, 'Block risky sign-ins');
+      const calm = await ask(db, { ...input, userId: dana.id, ip: '198.51.100.7' });
+      assert.equal(calm.outcome.kind, 'allow');
     });
   });
 }

@@ -6,7 +6,9 @@ import { insertUser } from '../../src/directory/users.ts';
 import { addGroupMember, createGroup } from '../../src/directory/groups.ts';
 import { applyTemplate, listStages, setStageEnforcement, stageCoverage } from '../../src/policy/store/rollout.ts';
 import { campaignPrompt, snoozeCampaign } from '../../src/policy/store/campaign.ts';
-import { evaluateSigninPolicies } from '../../src/policy/store/signin-gate.ts';
+import { askAccess, type AccessAsk } from '../../src/policy/store/access-gate.ts';
+
+const ask = async (db: Parameters<typeof askAccess>[0], input: Omit<AccessAsk, 'via' | 'authTime'>) => (await askAccess(db, { via: 'signin', authTime: null, ...input })).decision;
 import type { Store } from '../../src/store/store.ts';
 
 async function person(store: Store, username: string, roles: string[] = [], totp = false) {
@@ -63,13 +65,13 @@ for (const engine of ENGINES) {
     });
 
     await t.test("before its enforcement date a stage's policy only reports; after it, it enforces", async () => {
-      const before = await evaluateSigninPolicies(store.db, { userId: pilot.id, clientId: 'mail', ip: null, methodsUsed: ['password'], now });
-      assert.equal(before!.decision.outcome, 'allow');
-      assert.deepEqual(before!.reportOnly.map((r) => [r.name, r.wouldBe]), [['Roll-out: Pilot', 'unsatisfied']]);
+      const before = await ask(store.db, { userId: pilot.id, clientId: 'mail', ip: null, methodsUsed: ['password'], now });
+      assert.equal(before.outcome.kind, 'allow');
+      assert.deepEqual(before.reportOnly.map((r) => [r.name, r.wouldBe]), [['Roll-out: Pilot', 'unsatisfied']]);
       const later = new Date(now.getTime() + 9 * day);
-      const after = await evaluateSigninPolicies(store.db, { userId: pilot.id, clientId: 'mail', ip: null, methodsUsed: ['password'], now: later });
-      assert.equal(after!.decision.outcome, 'challenge');
-      assert.deepEqual(after!.missing, ['mfa']);
+      const after = await ask(store.db, { userId: pilot.id, clientId: 'mail', ip: null, methodsUsed: ['password'], now: later });
+      assert.equal(after.outcome.kind, 'step_up');
+      assert.deepEqual(after.outcome.kind === 'step_up' && after.outcome.missing.map((s) => s.id), ['mfa']);
     });
 
     await t.test('the campaign snoozes up to the limit, then registration is required', async () => {
@@ -92,8 +94,8 @@ for (const engine of ENGINES) {
     await t.test('moving the enforcement date moves the policy with it', async () => {
       const s = await setStageEnforcement(store, 'Pilot', new Date(now.getTime() - 1000).toISOString(), by);
       assert.ok(s.enforceAt < new Date().toISOString());
-      const gate = await evaluateSigninPolicies(store.db, { userId: pilot.id, clientId: 'mail', ip: null, methodsUsed: ['password'] });
-      assert.equal(gate!.decision.outcome, 'challenge');
+      const gate = await ask(store.db, { userId: pilot.id, clientId: 'mail', ip: null, methodsUsed: ['password'] });
+      assert.equal(gate.outcome.kind, 'step_up');
     });
   });
 }

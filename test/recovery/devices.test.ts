@@ -13,7 +13,7 @@ import { listAlerts } from '../../src/monitor/alerts.ts';
 import {
   bindMethodToDevice, credentialsOnDevice, offboardUser, presentBoundTables, replaceDevice, reportDeviceLost, retireDevice,
 } from '../../src/recovery/devices/index.ts';
-import { recoveryHoldBlocks } from '../../src/recovery/holds.ts';
+import { isOnRecoveryHold } from '../../src/recovery/holds.ts';
 import type { AppContext } from '../../src/app/context.ts';
 
 const by = { actor: 'test:helpdesk' };
@@ -114,9 +114,7 @@ for (const engine of ENGINES) {
       await bindMethodToDevice(ctx.store, { deviceId: phone.id, type: 'totp', credentialId: totp.credentialId }, by);
       const lost = await reportDeviceLost(ctx, phone.id, { actor: `user:${solo.id}`, reportedBy: 'user', ownerId: solo.id });
       assert.equal(lost.onHold, true);
-      assert.equal(await recoveryHoldBlocks(ctx.store.db, solo.id, ['password'], []), true);
-      assert.equal(await recoveryHoldBlocks(ctx.store.db, solo.id, ['tap'], []), false);
-      assert.equal(await recoveryHoldBlocks(ctx.store.db, solo.id, ['password'], ['totp']), false);
+      assert.equal(await isOnRecoveryHold(ctx.store.db, solo.id), true, 'the decision then refuses a password-only sign-in (src/policy/access/decide.test.ts)');
     });
 
     await t.test('a user reports only their own devices; a privileged owner raises a high alert', async () => {

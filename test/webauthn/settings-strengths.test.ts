@@ -10,8 +10,10 @@ import { createUserWithPassword } from '../support/fixtures.ts';
 import { openStore, type Db } from '../../src/store/store.ts';
 import { getWebauthnSettings, setWebauthnSettings } from '../../src/methods/webauthn/index.ts';
 import { createStrength, deleteStrength, updateStrength } from '../../src/policy/store/strength-catalog.ts';
-import { signinRequirement, nextStep, amrForUses } from '../../src/signin/strength-requirement.ts';
-import { loadUserFacts } from '../../src/signin/user-facts.ts';
+import { nextStep, amrForUses } from '../../src/signin/strength-requirement.ts';
+import { decideAccess } from '../../src/policy/access/decide.ts';
+import { readSigninConfig } from '../../src/policy/store/config-snapshot.ts';
+import type { MethodUse } from '../../src/policy/strengths.ts';
 
 const YUBIKEY = 'cb69481e-8ff7-4039-93ec-0a2729a154a8';
 const by = { actor: 'test' };
@@ -58,24 +60,29 @@ for (const engine of ENGINES) {
     });
 
     await t.test('what a sign-in must reach, and what it asks next', async () => {
-      const root = (await db.selectFrom('users').select('id').where('username', '=', 'root').executeTakeFirstOrThrow()).id;
-      const admin = (await loadUserFacts(db, root))!;
-      const req = await signinRequirement(ctx, admin, []);
-      assert.equal(req.acr, 'urn:tessera:acr:phishing-resistant');
-      assert.equal(nextStep(req, [{ method: 'password' }], admin, ['webauthn', 'totp', 'backup_code']), 'webauthn');
-      const noKey = { ...admin, secondFactors: [] };
-      assert.equal(nextStep(req, [{ method: 'password' }], noKey, ['webauthn', 'totp']), 'register_webauthn', 'an admin without a key registers one');
-      const withTotp = { ...admin, secondFactors: ['totp'] };
-      assert.equal(nextStep(req, [{ method: 'password' }], withTotp, ['webauthn', 'totp']), 'totp', 'MFA is proven before a key is added');
-      assert.equal(nextStep(req, [{ method: 'password' }, { method: 'totp' }], withTotp, ['webauthn', 'totp']), 'register_webauthn');
-      const user = { ...admin, isAdmin: false, secondFactors: [] };
-      const mfa = await signinRequirement(ctx, user, ['urn:tessera:acr:mfa']);
-      assert.equal(nextStep(mfa, [{ method: 'password' }], user, ['webauthn', 'totp']), 'register_totp', 'plain MFA still registers an authenticator app');
+      const missing = async (roles: string[], requested: string[], uses: MethodUse[] = [{ method: 'password' }]) => {
+        const d = decideAccess(await readSigninConfig(db), {
+          via: 'signin', active: true, requestedAcr: requested, authTime: null,
+          facts: {
+            now: new Date(), user: { id: 'u', username: 'u', kind: 'person', groups: [], roles, registeredMethods: ['password'] },
+            app: 'tessera:portal', ip: null, country: null, device: null, clientType: 'browser', signInRisk: 'none', userRisk: 'none', methodsUsed: uses,
+          },
+        });
+        return d.outcome.kind === 'step_up' ? [...d.outcome.missing] : [];
+      };
+      const req = await missing(['global_admin'], []);
+      assert.ok(req.some((s) => s.id === 'phishing_resistant_mfa'), 'admins need phishing-resistant MFA');
+      assert.equal(nextStep(req, [{ method: 'password' }], { secondFactors: ['webauthn', 'totp', 'backup_code'] }, ['webauthn', 'totp', 'backup_code']), 'webauthn');
+      assert.equal(nextStep(req, [{ method: 'password' }], { secondFactors: [] }, ['webauthn', 'totp']), 'register_webauthn', 'an admin without a key registers one');
+      assert.equal(nextStep(req, [{ method: 'password' }], { secondFactors: ['totp'] }, ['webauthn', 'totp']), 'totp', 'MFA is proven before a key is added');
+      const afterTotp = await missing(['global_admin'], [], [{ method: 'password' }, { method: 'totp' }]);
+      assert.equal(nextStep(afterTotp, [{ method: 'password' }, { method: 'totp' }], { secondFactors: ['totp'] }, ['webauthn', 'totp']), 'register_webauthn');
+      const mfa = await missing([], ['urn:tessera:acr:mfa']);
+      assert.equal(nextStep(mfa, [{ method: 'password' }], { secondFactors: [] }, ['webauthn', 'totp']), 'register_totp', 'plain MFA still registers an authenticator app');
       assert.deepEqual(amrForUses([{ method: 'webauthn', userVerified: true, backupEligible: true }]), ['mfa', 'pop', 'swk', 'user']);
       await createStrength(ctx.store, { name: 'hardware-key', combinations: ['password+webauthn_device_bound'] }, by);
-      const custom = await signinRequirement(ctx, user, ['urn:tessera:acr:custom:hardware-key']);
-      assert.equal(custom.custom?.id, 'hardware-key');
-      assert.deepEqual(custom.strengths.map((x) => x.id), ['hardware-key']);
+      const custom = await missing([], ['urn:tessera:acr:custom:hardware-key']);
+      assert.deepEqual(custom.map((x) => x.id), ['hardware-key']);
       await deleteStrength(ctx.store, 'hardware-key', by);
     });
 

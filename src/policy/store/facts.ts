@@ -45,6 +45,13 @@ export interface KnownSubject {
   methods: readonly string[];
 }
 
+/** The person as the decision needs them: the account, its roles and the types of its active methods. */
+export async function loadSubject(db: Db | Tx, userId: string): Promise<KnownSubject | null> {
+  const user = await findUserById(db, userId);
+  if (!user) return null;
+  return { user, roles: await rolesOf(db, user.id), methods: await registeredMethodTypes(db, user.id) };
+}
+
 function policiesUseRisk(set: PolicySet): { signIn: boolean; user: boolean } {
   let signIn = false;
   let user = false;

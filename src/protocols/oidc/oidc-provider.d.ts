@@ -153,6 +153,7 @@ declare module 'oidc-provider' {
     type: string;
     status: number;
     body: unknown;
+    headers: Record<string, string | string[] | undefined>;
     cookies: {
       secure?: boolean;
       get(name: string, options?: { signed?: boolean }): string | undefined;
@@ -204,6 +205,8 @@ declare module 'oidc-provider' {
     InvalidClientMetadata: OIDCErrorClass;
     InvalidRequest: OIDCErrorClass;
     InvalidTarget: OIDCErrorClass;
+    InvalidGrant: OIDCErrorClass;
+    UnauthorizedClient: OIDCErrorClass;
     SessionNotFound: OIDCErrorClass;
   };
 

@@ -11,8 +11,7 @@ import { staticSettings } from './settings.ts';
 import { ttlSettings } from './ttl.ts';
 import { sessionCookieName } from '../../signin/session/cookie.ts';
 import { loadSession, revokeSession } from '../../signin/session/sessions.ts';
-import { loadUserFacts } from '../../signin/user-facts.ts';
-import { sessionMeets, signinRequirement } from '../../signin/strength-requirement.ts';
+import { accessDecisionCheck, assertRefreshAllowed, assertServiceAllowed } from './access.ts';
 
 /** Authentication context classes Tessera issues, weakest first (the sign-in engine decides which). */
 export const ACR_VALUES = [
@@ -59,40 +58,25 @@ export async function createOidcProvider(ctx: AppContext, options: OidcProviderO
     ),
   );
 
-  // Tessera's own session is the source of truth for "signed in": once it has ended (sign-out,
-  // timeout, revocation) oidc-provider's session must not hand out codes on its own.
-  policy.get('login')?.checks.add(
-    new interactionPolicy.Check('tessera_session_ended', 'the Tessera sign-in session has ended', async (kctx) => {
-      const accountId = kctx.oidc.session?.accountId;
-      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const token = kctx.cookies.get(sessionCookieName(config), { signed: false });
-      const session = await loadSession(store.db, token, config.session);
-      return session?.userId === accountId ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-    }),
-  );
-
-  // An app asking for a stronger acr than the live session reached must get the sign-in pages
-  // (which ask only for the missing factor), not a token at the session's old strength.
-  policy.get('login')?.checks.add(
-    new interactionPolicy.Check('acr_values_unmet', 'the session is weaker than the acr_values asked for', async (kctx) => {
-      const requested = String(kctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean);
-      if (!requested.length || !kctx.oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const token = kctx.cookies.get(sessionCookieName(config), { signed: false });
-      const session = await loadSession(store.db, token, config.session);
-      if (!session) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const facts = await loadUserFacts(store.db, session.userId);
-      if (!facts) return interactionPolicy.Check.REQUEST_PROMPT;
-      const need = await signinRequirement(ctx, facts, requested, []);
-      return sessionMeets(need, session.methodUses) ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT;
-    }),
-  );
+  // Tessera's own session is the source of truth for "signed in", and reusing it for any app
+  // asks the access decision (src/protocols/oidc/access.ts): anything but "allow" brings the pages.
+  policy.get('login')?.checks.add(accessDecisionCheck(ctx));
 
   const isPublic = (client: ClientInstance) => client.clientAuthMethod === 'none';
 
   const provider = new Provider(config.issuer, {
     ...staticSettings(),
     adapter: adapterFactory(store),
-    findAccount,
+    // The refresh-token grant looks its account up here with the token: the access decision runs first.
+    async findAccount(kctx: KoaContextWithOIDC, sub: string, token?: { kind?: string }) {
+      if (token?.kind === 'RefreshToken' && kctx.oidc.route === 'token') await assertRefreshAllowed(ctx, kctx, token);
+      return findAccount(kctx, sub);
+    },
+    // Called as a client-credentials token is saved: the access decision for the service comes first.
+    async extraTokenClaims(kctx: KoaContextWithOIDC, token: { kind?: string; clientId?: string }) {
+      if (token.kind === 'ClientCredentials' && token.clientId) await assertServiceAllowed(ctx, kctx, token.clientId);
+      return undefined;
+    },
     jwks: { keys: signingKeys.keys },
     claims: CLAIMS,
     scopes: [...SCOPES],

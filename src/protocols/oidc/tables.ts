@@ -60,4 +60,23 @@ export interface OidcTables {
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_clients: OidcClientsTable;
+  oidc_session_proofs: OidcSessionProofsTable;
+}
+
+/**
+ * What the sign-in behind an oidc-provider session proved (methods with their
+ * WebAuthn properties, when, from which device), kept as long as refresh
+ * tokens of that session can live, so a refresh asks the access decision with
+ * the same facts a session reuse would.
+ */
+export interface OidcSessionProofsTable {
+  /** oidc-provider's session uid (refresh tokens carry it as sessionUid). */
+  session_uid: string;
+  user_id: string;
+  /** JSON array of MethodUse. */
+  method_uses: string;
+  auth_time: string;
+  device_id: string | null;
+  updated_at: string;
+  expires_at: string;
 }

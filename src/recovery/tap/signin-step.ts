@@ -5,7 +5,8 @@ import { ACR, acrRank } from '../../signin/acr.ts';
 import { saveTransaction, type SigninTransaction } from '../../signin/transaction.ts';
 import { show, type RequestFacts, type StepOutcome } from '../../signin/steps/outcome.ts';
 import { decideNext } from '../../signin/steps/next.ts';
-import { lockedMessage, logBase } from '../../signin/steps/password.ts';
+import { logBase } from '../../signin/steps/log.ts';
+import { lockedMessage } from '../../signin/texts.ts';
 import { verifyTap, type TapRefusal } from './verify.ts';
 
 /**

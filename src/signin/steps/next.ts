@@ -1,75 +1,83 @@
 import type { AppContext } from '../../app/context.ts';
-import { nextStep, signinRequirement, transactionUses, unmetStrengths } from '../strength-requirement.ts';
+import { nextStep, transactionUses } from '../strength-requirement.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
-import { loadUserFacts } from '../user-facts.ts';
+import { loadUserFacts, type UserFacts } from '../user-facts.ts';
 import { show, type StepOutcome } from './outcome.ts';
-import { RECOVERY_HOLD_MESSAGE, recoveryHoldBlocks } from '../../recovery/holds.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { blockLogReason, blockMessage, evaluateSigninPolicies } from '../../policy/store/signin-gate.ts';
+import { askAccess } from '../../policy/store/access-gate.ts';
+import { REFUSAL_LOG_REASON, reportOnlyForLog } from '../../policy/access/refusals.ts';
+import type { AccessDecision, AccessOutcome } from '../../policy/access/request.ts';
 import { campaignPrompt } from '../../policy/store/campaign.ts';
 import { configSnapshot } from '../../policy/store/config-snapshot.ts';
-import { logBase } from './password.ts';
+import { signinHooks } from '../hooks.ts';
+import { readsAsBadCredentials, refusalMessage, SIGNIN_TEXT } from '../texts.ts';
+import { logBase } from './log.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
-const VERIFIABLE = ['webauthn', 'push', 'totp', 'sms', 'voice', 'backup_code'] as const;
+export const VERIFIABLE = ['webauthn', 'push', 'totp', 'sms', 'voice', 'backup_code'] as const;
 
 /**
- * After each verified factor: is what the session must reach reached? If not,
- * ask for a second factor the user has, or, when they have none yet, interrupt
- * with registration (an admin is never let through on a password alone).
+ * After each verified factor, the engine asks the access decision (gather
+ * facts → decide → act): complete when it allows, the refusal when it blocks,
+ * otherwise the next factor the person has or, when they have none that helps,
+ * the registration interrupt (an admin is never let through on a password alone).
  */
-export async function decideNext(ctx: AppContext, t: SigninTransaction): Promise<StepOutcome> {
-  const facts = t.userId ? await loadUserFacts(ctx.store.db, t.userId) : null;
-  if (!facts) {
-    t.step = 'failed';
-    await saveTransaction(ctx.store.db, t);
-    return show(t, 'This sign-in cannot continue. Start again.', 400);
-  }
-  if (await recoveryHoldBlocks(ctx.store.db, t.userId!, t.methodsUsed, facts.secondFactors)) {
-    t.step = 'failed';
-    await saveTransaction(ctx.store.db, t);
-    return show(t, RECOVERY_HOLD_MESSAGE, 403);
-  }
+export async function decideNext(ctx: AppContext, t: SigninTransaction, ip = t.ip, options: { campaign?: boolean } = {}): Promise<StepOutcome> {
+  const db = ctx.store.db;
+  const facts = t.userId ? await loadUserFacts(db, t.userId) : null;
+  if (!facts) return fail(ctx, t, SIGNIN_TEXT.cannotContinue, 400);
   const uses = transactionUses(t);
   const config = await configSnapshot(ctx.store);
-  // Conditional access (src/policy): what the enforced policies demand, or a refusal.
-  const gate = await evaluateSigninPolicies(ctx.store.db, {
-    userId: t.userId!, clientId: t.clientId, ip: t.ip, methodsUsed: uses, transactionId: t.id, subject: facts, config,
+  const { decision } = await askAccess(db, {
+    via: 'signin', userId: facts.user.id, clientId: t.clientId, ip, methodsUsed: uses, authTime: null,
+    requestedAcr: t.requiredAcr ? [t.requiredAcr] : [], transactionId: t.id, subject: facts, config,
+    recoveryHold: await signinHooks().onRecoveryHold(db, facts.user.id),
   });
-  if (gate?.block) {
-    t.step = 'blocked';
-    await saveTransaction(ctx.store.db, t);
-    const req = { ip: t.ip ?? '', userAgent: t.userAgent, requestId: '' };
-    await writeSigninLog(ctx.store.db, { ...logBase(t, req, 'failure', blockLogReason(gate.block)), reportOnly: gate.reportOnly.length ? gate.reportOnly : undefined });
-    return show(t, blockMessage(gate.block), 403);
-  }
-  // What must be reached, as authentication strengths (src/signin/strength-requirement.ts).
-  const required = await signinRequirement(ctx, facts, t.requiredAcr ? [t.requiredAcr] : [], gate?.strengths ?? [], config);
-  if (unmetStrengths(required, uses).length === 0) {
+  const o = decision.outcome;
+  if (o.kind === 'block') return refuse(ctx, t, decision, o);
+  if (o.kind === 'allow') {
     // The roll-out's registration campaign asks after a normal sign-in (never inside a step-up).
-    if (!t.sessionId && (await campaignPrompt(ctx.store.db, t.userId!, new Date(), { methods: facts.methods, stages: config.stages }))) {
-      t.step = 'campaign';
-      await saveTransaction(ctx.store.db, t);
-      return show(t);
+    if (options.campaign !== false && !t.sessionId && (await campaignPrompt(db, facts.user.id, new Date(), { methods: facts.methods, stages: config.stages }))) {
+      return moveTo(ctx, t, 'campaign');
     }
     t.step = 'done';
-    await saveTransaction(ctx.store.db, t);
-    // The gate just evaluated is the one completion records (report-only, session controls): nothing changed since.
-    return { kind: 'complete', transaction: t, gate };
+    await saveTransaction(db, t);
+    return { kind: 'complete', transaction: t, decision };
   }
-  const next = nextStep(required, uses, facts, VERIFIABLE);
-  if (!next) {
-    t.step = 'failed';
-    await saveTransaction(ctx.store.db, t);
-    return show(t, 'This sign-in needs a method that is not registered to your account (for example a security key or passkey). Add one on your security page, or ask your helpdesk.', 403);
-  }
-  t.step = next as SigninTransaction['step'];
+  const next = nextStep(o.missing, uses, facts, VERIFIABLE);
+  if (!next) return fail(ctx, t, SIGNIN_TEXT.noUsableMethod, 403);
+  return moveTo(ctx, t, next as SigninTransaction['step']);
+}
+
+async function moveTo(ctx: AppContext, t: SigninTransaction, step: SigninTransaction['step']): Promise<StepOutcome> {
+  t.step = step;
   await saveTransaction(ctx.store.db, t);
   return show(t);
 }
 
+async function fail(ctx: AppContext, t: SigninTransaction, message: string, status: number): Promise<StepOutcome> {
+  t.step = 'failed';
+  await saveTransaction(ctx.store.db, t);
+  return show(t, message, status);
+}
+
+/** A refusal ends the transaction at the blocked page, or, for accounts that must not be told apart, reads as a wrong password. */
+async function refuse(ctx: AppContext, t: SigninTransaction, decision: AccessDecision, o: Extract<AccessOutcome, { kind: 'block' }>): Promise<StepOutcome> {
+  const req = { ip: t.ip ?? '', userAgent: t.userAgent, requestId: '' };
+  await writeSigninLog(ctx.store.db, { ...logBase(t, req, 'failure', REFUSAL_LOG_REASON[o.refusal]), reportOnly: reportOnlyForLog(decision) });
+  if (readsAsBadCredentials(o)) {
+    t.methodsUsed = [];
+    t.methodDetails = {};
+    await saveTransaction(ctx.store.db, t);
+    return show(t, refusalMessage(o), 401);
+  }
+  t.step = o.refusal === 'recovery_hold' ? 'failed' : 'blocked';
+  await saveTransaction(ctx.store.db, t);
+  return show(t, refusalMessage(o), 403);
+}
+
 /** The second factors a user may pick from on the "choose another method" page. */
-export async function availableSecondFactors(ctx: AppContext, userId: string): Promise<string[]> {
-  const facts = await loadUserFacts(ctx.store.db, userId);
-  return VERIFIABLE.filter((m) => facts?.secondFactors.includes(m));
+export async function availableSecondFactors(ctx: AppContext, userId: string, facts?: UserFacts | null): Promise<string[]> {
+  const f = facts ?? (await loadUserFacts(ctx.store.db, userId));
+  return VERIFIABLE.filter((m) => f?.secondFactors.includes(m));
 }

@@ -1,5 +1,5 @@
 import type { SigninTransaction } from '../transaction.ts';
-import type { SigninGate } from '../../policy/store/signin-gate.ts';
+import type { AccessDecision } from '../../policy/access/request.ts';
 
 /**
  * What a step returns to the page layer: show the transaction's current step
@@ -7,8 +7,8 @@ import type { SigninGate } from '../../policy/store/signin-gate.ts';
  */
 export type StepOutcome =
   | { kind: 'show'; transaction: SigninTransaction; error?: string; status?: number }
-  /** gate: conditional access as evaluated when the sign-in was found complete (null: the user has vanished). */
-  | { kind: 'complete'; transaction: SigninTransaction; gate?: SigninGate | null };
+  /** decision: the access decision that allowed the sign-in, made for the transaction's address. */
+  | { kind: 'complete'; transaction: SigninTransaction; decision: AccessDecision };
 
 export function show(transaction: SigninTransaction, error?: string, status?: number): StepOutcome {
   return { kind: 'show', transaction, error, status };

@@ -5,18 +5,10 @@ import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { decideNext } from './next.ts';
 import { show, type RequestFacts, type StepOutcome } from './outcome.ts';
+import { logBase } from './log.ts';
+import { lockedMessage, SIGNIN_TEXT } from '../texts.ts';
 
-export const BAD_CREDENTIALS = 'Incorrect username or password.';
-
-export function lockedMessage(retryAfterMs: number | null | undefined): string {
-  if (retryAfterMs === null || retryAfterMs === undefined) {
-    return 'Too many failed attempts: this is locked until your helpdesk unlocks it.';
-  }
-  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
-  return retryAfterMs < 60_000
-    ? `Too many attempts. Wait ${Math.ceil(retryAfterMs / 1000)} seconds and try again.`
-    : `Too many failed attempts: this is locked for about ${minutes} minute${minutes === 1 ? '' : 's'}. Try later or contact your helpdesk.`;
-}
+export const BAD_CREDENTIALS = SIGNIN_TEXT.badCredentials;
 
 /**
  * First factor. An unknown or disabled account goes through the same argon2id
@@ -55,19 +47,4 @@ export async function submitPassword(
   }
   t.methodsUsed.push('password');
   return decideNext(ctx, t);
-}
-
-export function logBase(t: SigninTransaction, req: RequestFacts, result: 'failure' | 'locked' | 'success' | 'interrupted', reason: string) {
-  return {
-    userId: t.userId,
-    username: t.usernameTyped,
-    clientId: t.clientId,
-    ip: req.ip,
-    userAgent: req.userAgent,
-    methodsTried: t.methodsTried,
-    methodsUsed: t.methodsUsed,
-    result,
-    reason,
-    transactionId: t.id,
-  };
 }

@@ -4,7 +4,7 @@ import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { decideNext } from './next.ts';
 import { show, type RequestFacts, type StepOutcome } from './outcome.ts';
-import { logBase } from './password.ts';
+import { logBase } from './log.ts';
 
 /**
  * Registration interrupt: a user who must use MFA but has no second factor

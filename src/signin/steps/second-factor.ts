@@ -5,7 +5,8 @@ import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { availableSecondFactors, decideNext } from './next.ts';
 import { show, type RequestFacts, type StepOutcome } from './outcome.ts';
-import { lockedMessage, logBase } from './password.ts';
+import { logBase } from './log.ts';
+import { lockedMessage } from '../texts.ts';
 
 const VERIFIERS = { totp: verifyTotp, backup_code: verifyBackupCode } as const;
 type SecondFactor = keyof typeof VERIFIERS;

@@ -10,7 +10,8 @@ import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { decideNext } from './next.ts';
 import { show, type RequestFacts, type StepOutcome } from './outcome.ts';
-import { lockedMessage, logBase } from './password.ts';
+import { logBase } from './log.ts';
+import { lockedMessage } from '../texts.ts';
 
 /**
  * WebAuthn inside a sign-in: a passkey on the first page (passwordless, also

@@ -1,15 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { reached, sessionMeets, signinRequirement } from '../../../signin/strength-requirement.ts';
-import { evaluateSigninPolicies } from '../../../policy/store/signin-gate.ts';
-import { configSnapshot } from '../../../policy/store/config-snapshot.ts';
-import { claimSigninDevice, deviceIdFromToken, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
 import type { IdpSession } from '../../../signin/session/sessions.ts';
-import { startTransaction } from '../../../signin/transaction.ts';
+import { saveTransaction, startTransaction } from '../../../signin/transaction.ts';
 import { stepUpMethods } from '../../../signin/step-up.ts';
 import { decideNext } from '../../../signin/steps/next.ts';
-import { loadUserFacts } from '../../../signin/user-facts.ts';
 import type { Completed } from '../../../signin/steps/complete.ts';
+import { reuseSession } from '../../../signin/session/reuse.ts';
+import { claimSigninDevice, deviceIdFromToken, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
 import { setTransactionCookie } from './cookies.ts';
 import { expired, renderStep } from './render.ts';
 
@@ -69,8 +66,8 @@ export async function handleInteraction(
   const provider = providerOf(app)!;
   const requested = typeof interaction.params.acr_values === 'string' ? interaction.params.acr_values.split(' ').filter(Boolean) : [];
 
-  // Consent is implied, but not over an app's acr_values the session does not reach: that is a step-up first.
-  if (interaction.prompt.name === 'consent' && !(await sessionBelowRequested(app, session, requested))) {
+  // Consent is implied: oidc-provider asks for it only once its login checks (the access decision among them) passed.
+  if (interaction.prompt.name === 'consent') {
     const accountId = interaction.session?.accountId;
     const clientId = String(interaction.params.client_id ?? '');
     if (!accountId) return expired(reply);
@@ -90,36 +87,22 @@ export async function handleInteraction(
   }
 
   const forced = interaction.prompt.reasons.includes('login_prompt') || interaction.prompt.reasons.includes('max_age');
+  const clientId = typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null;
+  let stepUpAllowed = !forced;
+  let refusal: { message: string } | null = null;
   if (session && !forced) {
-    const facts = await loadUserFacts(ctx.store.db, session.userId);
-    if (facts && facts.user.status === 'active') {
-      // Conditional access decides whether this session may be reused for this app, and for how long.
-      const config = await configSnapshot(ctx.store);
-      const gate = await evaluateSigninPolicies(ctx.store.db, {
-        userId: session.userId, clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
-        ip: request.ip, methodsUsed: session.methodUses,
-        deviceId: await deviceIdFromToken(ctx.store.db, deviceTokenFrom(request.headers, request.cookies)),
-        subject: facts, config,
-      });
-      const hours = gate?.decision.session.signInFrequencyHours;
-      const fresh = !hours || Date.now() - session.authTime.getTime() <= hours * 3_600_000;
-      const need = await signinRequirement(ctx, facts, requested, gate?.strengths ?? [], config);
-      if (gate && !gate.block && fresh && sessionMeets(need, session.methodUses)) {
-        return finishInteraction(app, request, reply, {
-          userId: session.userId,
-          amr: session.amr,
-          acr: reached(session.methodUses, need).acr,
-          sessionId: session.id,
-          authTime: session.authTime,
-        });
-      }
-    }
+    // Reusing the live session for this app: the access decision says allow, refuse, or what is missing.
+    const deviceId = await deviceIdFromToken(ctx.store.db, deviceTokenFrom(request.headers, request.cookies));
+    const reuse = await reuseSession(ctx, session, { clientId, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestedAcr: requested, deviceId });
+    if (reuse.kind === 'allow') return finishInteraction(app, request, reply, reuse.done);
+    if (reuse.kind === 'refused') refusal = { message: reuse.message };
+    else stepUpAllowed = !reuse.reauthenticate;
   }
 
-  const stepUp = session && !forced ? await stepUpMethods(ctx, session) : undefined;
+  const stepUp = session && stepUpAllowed && !refusal ? await stepUpMethods(ctx, session) : undefined;
   const { transaction, bindingSecret } = await startTransaction(ctx.store.db, {
     interactionUid: uid,
-    clientId: typeof interaction.params.client_id === 'string' ? interaction.params.client_id : null,
+    clientId,
     ip: request.ip,
     userAgent: request.headers['user-agent'] ?? null,
     requiredAcr: requested[0] ?? null,
@@ -127,19 +110,18 @@ export async function handleInteraction(
   });
   setTransactionCookie(reply, ctx.config, uid, bindingSecret);
   await claimSigninDevice(ctx.store.db, transaction.id, deviceTokenFrom(request.headers, request.cookies));
+  if (refusal) {
+    // Final for this request: the blocked page says which rule; nothing typed here changes it.
+    transaction.step = 'blocked';
+    await saveTransaction(ctx.store.db, transaction);
+    return renderStep(ctx, reply, transaction, bindingSecret, refusal.message, 403);
+  }
   if (stepUp && stepUp.methods.length) {
     const outcome = await decideNext(ctx, transaction);
     if (outcome.kind === 'show') return renderStep(ctx, reply, outcome.transaction, bindingSecret, outcome.error, outcome.status);
   }
   if (typeof interaction.params.login_hint === 'string' && !stepUp) transaction.usernameTyped = interaction.params.login_hint.slice(0, 256);
   return renderStep(ctx, reply, transaction, bindingSecret);
-}
-
-async function sessionBelowRequested(app: FastifyInstance, session: IdpSession | null, requested: string[]): Promise<boolean> {
-  if (!session || requested.length === 0) return false;
-  const facts = await loadUserFacts(app.ctx.store.db, session.userId);
-  if (!facts) return false;
-  return !sessionMeets(await signinRequirement(app.ctx, facts, requested, []), session.methodUses);
 }
 
 /** Hands the finished sign-in back to oidc-provider, which redirects to the app (via consent when needed). */

@@ -117,7 +117,10 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(`/signin/${transactionKey(t)}`, 303);
     }
     const session = await currentSession(request);
-    const done = await completeSignin(ctx, t, requestFacts(request), session, outcome.gate);
+    const completion = await completeSignin(ctx, t, requestFacts(request), session, outcome.decision);
+    // Asked again from another address, the decision may want more or refuse: show that step.
+    if (completion.kind === 'show') return handleOutcome(request, reply, completion, secret);
+    const done = completion.done;
     clearTransactionCookie(reply, transactionKey(t));
     if (done.sessionToken) setSessionCookie(reply, ctx.config, done.sessionToken, done.persistent === false ? undefined : ctx.config.session.absoluteSeconds);
     if (t.interactionUid) return finishInteraction(app, request, reply, done);

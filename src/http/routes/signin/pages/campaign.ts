@@ -1,6 +1,7 @@
 import { html } from '../../../html.ts';
 import { campaignPrompt, snoozeCampaign } from '../../../../policy/store/campaign.ts';
 import { saveTransaction } from '../../../../signin/transaction.ts';
+import { decideNext } from '../../../../signin/steps/next.ts';
 import { show } from '../../../../signin/steps/outcome.ts';
 import { action, csrfField, errorBox } from './parts.ts';
 import type { StepAction, StepPage } from './page.ts';
@@ -20,9 +21,7 @@ const register: StepAction = async (ctx, t) => {
   const prompt = t.userId ? await campaignPrompt(ctx.store.db, t.userId) : null;
   if (!prompt) {
     // Registered meanwhile (another tab): nothing left to ask.
-    t.step = 'done';
-    await saveTransaction(ctx.store.db, t);
-    return { kind: 'complete', transaction: t };
+    return decideNext(ctx, t, t.ip, { campaign: false });
   }
   t.step = prompt.method === 'webauthn' ? 'register_webauthn' : 'register_totp';
   await saveTransaction(ctx.store.db, t);
@@ -34,9 +33,7 @@ const later: StepAction = async (ctx, t) => {
   if (prompt && !(await snoozeCampaign(ctx.store.db, t.userId!, prompt.stageId))) {
     return show(t, `Setting up ${METHOD_NAMES[prompt.method] ?? prompt.method} is required now.`, 400);
   }
-  t.step = 'done';
-  await saveTransaction(ctx.store.db, t);
-  return { kind: 'complete', transaction: t };
+  return decideNext(ctx, t, t.ip, { campaign: false });
 };
 
 export const campaignPage: StepPage = {

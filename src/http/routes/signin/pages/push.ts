@@ -5,7 +5,7 @@ import { show } from '../../../../signin/steps/outcome.ts';
 import { consumeApproval, latestForTransaction } from '../../../../methods/push/requests.ts';
 import { saveTransaction, transactionKey } from '../../../../signin/transaction.ts';
 import { writeSigninLog } from '../../../../monitor/signin-log.ts';
-import { logBase } from '../../../../signin/steps/password.ts';
+import { logBase } from '../../../../signin/steps/log.ts';
 import { action, csrfField, errorBox, otherMethodLink } from './parts.ts';
 import { METHOD_CHOICES } from './choose.ts';
 import { pushStateFor, sendForTransaction, type PushState } from './push-state.ts';

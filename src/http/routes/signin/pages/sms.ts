@@ -5,7 +5,7 @@ import { decideNext } from '../../../../signin/steps/next.ts';
 import { show, type RequestFacts, type StepOutcome } from '../../../../signin/steps/outcome.ts';
 import { saveTransaction } from '../../../../signin/transaction.ts';
 import { writeSigninLog } from '../../../../monitor/signin-log.ts';
-import { logBase } from '../../../../signin/steps/password.ts';
+import { logBase } from '../../../../signin/steps/log.ts';
 import { activePhones, checkPhoneCode, phoneCodeKey, sendPhoneCode, type SendResult } from '../../../../methods/phone/codes.ts';
 import { maskNumber, PHONE_WARNING } from '../../../../methods/phone/numbers.ts';
 import { senderFor } from '../../../../methods/phone/senders.ts';
