@@ -1,3 +1,5 @@
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
@@ -7,6 +9,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * no compiler and no binary download.
  */
 export function openSqlite(file: string): SqliteDatabase {
+  keepPrivate(file);
   const db = new DatabaseSync(file);
   // WAL lets the CLI read and write while the server runs; the busy timeout makes
   // a second process wait for the write lock instead of failing at once.
@@ -37,6 +40,33 @@ export function openSqlite(file: string): SqliteDatabase {
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database holds sessions, hashes and sealed secrets: only the server's own
+ * user may read it. SQLite creates the -wal and -shm files with the mode of the
+ * database file, so creating that one 0600 (before SQLite would create it with
+ * the umask's 0644) covers all three. Files and a data directory left readable
+ * by older versions are tightened on open.
+ */
+function keepPrivate(file: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  tighten(dir, 0o700);
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) tighten(path, 0o600);
+}
+
+function tighten(path: string, mode: number): void {
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
 
 type Param = null | number | bigint | string | NodeJS.ArrayBufferView;
 

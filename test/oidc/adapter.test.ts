@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES, engineSkip, openTestStore } from '../support/engines.ts';
-import { StoreAdapter, cleanupExpired, revokeAllForAccount } from '../../src/protocols/oidc/adapter.ts';
+import { StoreAdapter, cleanupExpired, payloadKey, revokeAllForAccount } from '../../src/protocols/oidc/adapter.ts';
 import { createClient } from '../../src/protocols/oidc/clients.ts';
 
 const epoch = () => Math.floor(Date.now() / 1000);
@@ -37,7 +37,7 @@ for (const engine of ENGINES) {
       assert.equal((await at.find('b1'))?.scope, 'second');
       assert.equal((await rt.find('b1'))?.scope, 'refresh');
       assert.ok(await at.find('b2'));
-      const grant = await store.db.selectFrom('oidc_payloads').select(['account_id', 'expires_at']).where('id', '=', 'gb').executeTakeFirstOrThrow();
+      const grant = await store.db.selectFrom('oidc_payloads').select(['account_id', 'expires_at']).where('id', '=', payloadKey('gb')).executeTakeFirstOrThrow();
       assert.deepEqual({ ...grant }, { account_id: 'u9', expires_at: null });
     });
 
@@ -54,10 +54,10 @@ for (const engine of ENGINES) {
 
     await t.test('an expired row is not found, and cleanupExpired deletes it', async () => {
       await at.upsert('old', { jti: 'old' }, 600);
-      await store.db.updateTable('oidc_payloads').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', 'old').execute();
+      await store.db.updateTable('oidc_payloads').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', payloadKey('old')).execute();
       assert.equal(await at.find('old'), undefined);
       assert.ok((await cleanupExpired(store)) >= 1);
-      const left = await store.db.selectFrom('oidc_payloads').select('id').where('id', '=', 'old').executeTakeFirst();
+      const left = await store.db.selectFrom('oidc_payloads').select('id').where('id', '=', payloadKey('old')).executeTakeFirst();
       assert.equal(left, undefined);
       assert.ok(await at.find('a1'), 'live rows stay');
     });
@@ -72,10 +72,22 @@ for (const engine of ENGINES) {
 
     await t.test('sessions by uid, device codes by user code', async () => {
       await sessions.upsert('s1', { jti: 's1', uid: 'uid-1', accountId: 'u1' }, 600);
-      assert.equal((await sessions.findByUid('uid-1'))?.jti, 's1');
+      // Found by uid, a session comes back without its id: the row does not hold it (see the adapter).
+      assert.equal((await sessions.findByUid('uid-1'))?.accountId, 'u1');
       assert.equal(await sessions.findByUid('uid-2'), undefined);
-      await devices.upsert('d1', { jti: 'd1', userCode: 'BCDF-GHJK' }, 600);
-      assert.equal((await devices.findByUserCode('BCDF-GHJK'))?.jti, 'd1');
+      await devices.upsert('d1', { jti: 'd1', userCode: 'BCDF-GHJK', clientId: 'tv' }, 600);
+      assert.equal((await devices.findByUserCode('BCDF-GHJK'))?.clientId, 'tv');
+      assert.equal(await devices.findByUserCode('BCDF-GHJX'), undefined);
+    });
+
+    await t.test('rows are keyed by a hash: the store holds no id, and grant ids and user codes are keys too', async () => {
+      const rows = await store.db.selectFrom('oidc_payloads').selectAll().execute();
+      const text = JSON.stringify(rows);
+      for (const secret of ['"a1"', '"s1"', '"d1"']) assert.ok(!text.includes(secret), secret);
+      assert.ok(rows.every((r) => /^[0-9a-f]{64}$/.test(r.id)));
+      assert.ok(rows.every((r) => r.grant_id === null || /^[0-9a-f]{64}$/.test(r.grant_id)), 'grant ids are keys too, so tokens join to their grant row');
+      assert.ok(rows.every((r) => r.user_code === null || /^[0-9a-f]{64}$/.test(r.user_code)));
+      assert.deepEqual(await at.find('a1'), { jti: 'a1', accountId: 'u1', grantId: 'g1', scope: 'openid email' }, 'find gives the id back');
     });
 
     await t.test('destroy and revokeByGrantId touch their own model only', async () => {

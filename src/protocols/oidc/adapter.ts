@@ -3,6 +3,7 @@ import type { Db, Store, Tx } from '../../store/store.ts';
 import { clientMetadataById } from './clients.ts';
 import { WriteBatcher } from '../../store/write-batch.ts';
 import type { OidcPayloadsTable } from './tables.ts';
+import { sha256 } from '../../app/opaque-token.ts';
 import { revokeAllForAccountIn, type RevokedForAccount } from '../../directory/app-grants.ts';
 
 /**
@@ -13,6 +14,14 @@ import { revokeAllForAccountIn, type RevokedForAccount } from '../../directory/a
  * needs (by session uid, by user code, by grant) and our own clean-ups are
  * indexed queries. Nothing here is cached: every node sees every write.
  *
+ * For tokens, codes and sessions the id oidc-provider hands over is the bearer
+ * value itself, so it is never stored: rows are keyed by payloadKey(id), and
+ * the grant and user-code columns hold keys too (the grant row's id is a key,
+ * so a grant's tokens still join to it). The payload is stored without its
+ * `jti` (the id again) and gets it back on find from the id being looked up.
+ * A session found by its uid cannot get its id back; oidc-provider only reads
+ * those (to check that a token's or an interaction's session still exists).
+ *
  * Clients are the exception: they live in our own oidc_clients table and are
  * read-only to oidc-provider (dynamic registration is off).
  */
@@ -21,6 +30,19 @@ const epochOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
 function str(value: unknown): string | null {
   return typeof value === 'string' && value ? value : null;
+}
+
+/**
+ * What an oidc_payloads row is keyed by instead of the id: its SHA-256. The ids
+ * carry 126 bits or more of randomness, so an unsalted hash cannot be reversed.
+ * Migration 0100 converted older rows with this same function.
+ */
+export function payloadKey(id: string): string {
+  return sha256(id);
+}
+
+function keyOrNull(value: string | null): string | null {
+  return value === null ? null : payloadKey(value);
 }
 
 /** Writes rows in one statement; of two writes to one row in a batch, the later wins. */
@@ -69,12 +91,12 @@ export class StoreAdapter implements Adapter {
     if (this.#model === 'Client') throw new Error('clients are managed with tessera client / the admin API, not by oidc-provider');
     const row: OidcPayloadsTable = {
       model: this.#model,
-      id,
-      payload: JSON.stringify(payload),
+      id: payloadKey(id),
+      payload: JSON.stringify({ ...payload, jti: undefined }),
       account_id: str(payload.accountId),
-      grant_id: str(payload.grantId),
+      grant_id: keyOrNull(str(payload.grantId)),
       uid: this.#model === 'Session' ? str(payload.uid) : null,
-      user_code: str(payload.userCode),
+      user_code: keyOrNull(str(payload.userCode)),
       expires_at: expiresIn > 0 ? new Date(Date.now() + expiresIn * 1000).toISOString() : null,
       consumed_at: null,
     };
@@ -83,7 +105,8 @@ export class StoreAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (this.#model === 'Client') return clientMetadataById(this.#store.db, id);
-    return this.#findWhere('id', id);
+    const found = await this.#findWhere('id', payloadKey(id));
+    return found && { ...found, jti: id };
   }
 
   findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -91,7 +114,7 @@ export class StoreAdapter implements Adapter {
   }
 
   findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return this.#findWhere('user_code', userCode);
+    return this.#findWhere('user_code', payloadKey(userCode));
   }
 
   async consume(id: string): Promise<void> {
@@ -100,19 +123,19 @@ export class StoreAdapter implements Adapter {
       .updateTable('oidc_payloads')
       .set({ consumed_at: now() })
       .where('model', '=', this.#model)
-      .where('id', '=', id)
+      .where('id', '=', payloadKey(id))
       .where('consumed_at', 'is', null)
       .execute();
   }
 
   async destroy(id: string): Promise<void> {
     await this.#upserts.settled();
-    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('id', '=', id).execute();
+    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('id', '=', payloadKey(id)).execute();
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     await this.#upserts.settled();
-    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('grant_id', '=', grantId).execute();
+    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('grant_id', '=', payloadKey(grantId)).execute();
   }
 
   async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {

@@ -6,10 +6,14 @@
 export interface OidcPayloadsTable {
   /** oidc-provider model name: Session, Grant, AccessToken, RefreshToken, … */
   model: string;
+  /**
+   * SHA-256 of oidc-provider's id (for tokens, codes and sessions the id is the
+   * bearer value, which is never stored); see payloadKey in adapter.ts.
+   */
   id: string;
-  /** The model's payload as JSON, exactly as oidc-provider handed it over. */
+  /** The model's payload as JSON, as oidc-provider handed it over but without its jti (the id). */
   payload: string;
-  /** Copied out of the payload so they can be queried. */
+  /** Copied out of the payload so they can be queried; grant_id and user_code as payloadKey hashes. */
   account_id: string | null;
   grant_id: string | null;
   uid: string | null;
