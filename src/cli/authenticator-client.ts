@@ -1,7 +1,7 @@
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import {
-  approvalSigningString, enrolmentSigningString, HEADER_CREDENTIAL, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningString,
+  approvalSigningString, enrolmentSigningString, HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningString,
 } from '../methods/push/protocol.ts';
 
 /**
@@ -92,9 +92,13 @@ async function call(issuer: string, method: 'GET' | 'POST', path: string, body: 
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (key) {
     const ts = String(Date.now());
+    // Fresh for every call: the server accepts each signed request once.
+    const nonce = randomBytes(18).toString('base64url');
+    const url = new URL(issuer + path);
     headers[HEADER_CREDENTIAL] = key.credentialId;
     headers[HEADER_TIMESTAMP] = ts;
-    headers[HEADER_SIGNATURE] = await sign(key.privateKey, requestSigningString(method, new URL(issuer + path).pathname + new URL(issuer + path).search, ts, text));
+    headers[HEADER_NONCE] = nonce;
+    headers[HEADER_SIGNATURE] = await sign(key.privateKey, requestSigningString(method, url.pathname + url.search, ts, nonce, text));
   }
   const res = await fetch(issuer + path, { method, headers, body: body === undefined ? undefined : text });
   const answer = (await res.json().catch(() => ({}))) as Record<string, unknown>;

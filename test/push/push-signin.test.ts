@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync, readFileSync } from 'node:fs';
-import { webcrypto } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { startTestServer } from '../support/server.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { Browserish, startPortalSignin } from '../support/http-client.ts';
-import { approvalSigningString, HEADER_CREDENTIAL, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningString } from '../../src/methods/push/protocol.ts';
+import { approvalSigningString, HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningString } from '../../src/methods/push/protocol.ts';
 import { sendPushRequest } from '../../src/http/routes/push/recorded.ts';
 import { issuePushEnrolment } from '../../src/methods/push/enrol.ts';
 import { setMethodPolicy } from '../../src/methods/policy/check.ts';
@@ -26,13 +26,15 @@ async function signWith(jwk: webcrypto.JsonWebKey, text: string): Promise<string
 async function rawCall(url: string, credentialId: string, headerKey: webcrypto.JsonWebKey, path: string, body: unknown) {
   const text = JSON.stringify(body);
   const ts = String(Date.now());
+  const nonce = randomBytes(18).toString('base64url');
   const res = await fetch(url + path, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       [HEADER_CREDENTIAL]: credentialId,
       [HEADER_TIMESTAMP]: ts,
-      [HEADER_SIGNATURE]: await signWith(headerKey, requestSigningString('POST', path, ts, text)),
+      [HEADER_NONCE]: nonce,
+      [HEADER_SIGNATURE]: await signWith(headerKey, requestSigningString('POST', path, ts, nonce, text)),
     },
     body: text,
   });

@@ -39,15 +39,18 @@ async function digest(text) {
   return b64url(await crypto.subtle.digest('SHA-256', enc.encode(text)));
 }
 
-/** A signed protocol call: method, path and query, timestamp and body digest, signed with the device key. */
+/** A signed protocol call: method, path and query, timestamp, a fresh nonce and body digest, signed with the device key. */
 async function call(device, method, path, body) {
   const text = body === undefined ? '' : JSON.stringify(body);
   const ts = String(Date.now());
-  const toSign = ['tessera-push-v1', method, path, ts, await digest(text)].join('\n');
+  // The server accepts each signed request once: a new random nonce for every call.
+  const nonce = b64url(crypto.getRandomValues(new Uint8Array(18)));
+  const toSign = ['tessera-push-v1', method, path, ts, nonce, await digest(text)].join('\n');
   const headers = {
     accept: 'application/json',
     'x-tessera-credential': device.credentialId,
     'x-tessera-timestamp': ts,
+    'x-tessera-nonce': nonce,
     'x-tessera-signature': await sign(device.privateKey, toSign),
   };
   if (body !== undefined) headers['content-type'] = 'application/json';

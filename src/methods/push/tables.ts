@@ -44,6 +44,17 @@ export interface PushRequestsTable {
   answered_at: string | null;
 }
 
+/**
+ * Nonces of signed authenticator requests already accepted, per device key:
+ * a captured request cannot be sent again while its timestamp is still fresh.
+ */
+export interface PushRequestNoncesTable {
+  credential_id: string;
+  nonce: string;
+  /** After this the request's timestamp is refused anyway; the row can go. */
+  expires_at: string;
+}
+
 export interface PushSuspensionsTable {
   user_id: string;
   until: string;
@@ -66,6 +77,7 @@ export interface PushTables {
   push_credentials: PushCredentialsTable;
   push_enrolments: PushEnrolmentsTable;
   push_requests: PushRequestsTable;
+  push_request_nonces: PushRequestNoncesTable;
   push_suspensions: PushSuspensionsTable;
   user_risk: UserRiskTable;
 }

@@ -6,7 +6,7 @@ import { completePushEnrolment } from '../../../methods/push/enrol.ts';
 import { MethodError } from '../../../methods/errors.ts';
 import { pendingForUser, type AnswerResult } from '../../../methods/push/requests.ts';
 import { approvePush, denyPush } from './recorded.ts';
-import { HEADER_CREDENTIAL, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../methods/push/protocol.ts';
+import { HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../methods/push/protocol.ts';
 import { recordDeviceSeen } from '../../../directory/devices.ts';
 import { methodUsable } from '../../../methods/policy/check.ts';
 
@@ -74,6 +74,7 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
       body: raw(request),
       credentialId: header(HEADER_CREDENTIAL),
       timestamp: header(HEADER_TIMESTAMP),
+      nonce: header(HEADER_NONCE),
       signature: header(HEADER_SIGNATURE),
     });
     if ('error' in result) throw new HttpError(401, 'unauthorized', result.error);
