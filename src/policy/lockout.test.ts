@@ -96,3 +96,36 @@ test('without a configured enrolment app a device requirement is a warning, not 
   assert.deepEqual(r.strandedUsers, []);
   assert.equal(r.allGlobalAdminsStranded, false);
 });
+
+test('admins need phishing-resistant MFA: an admin with password + TOTP registers a passkey inside the sign-in after MFA', () => {
+  const s = set(p('adm', {
+    name: 'Admins need phishing-resistant MFA', state: 'enabled',
+    assignments: { users: { include: 'all' }, roles: { include: ['global_admin', 'security_admin'] } }, grant: { strength: 'phishing_resistant_mfa' },
+  }));
+  const root = subject({ username: 'root', roles: ['global_admin'], registeredMethods: ['password', 'totp'] });
+  // With TAPs on offer (the pass is a bootstrap path, not a registered second factor) and without.
+  for (const bootstrapMethods of [['tap'], []]) {
+    const r = analyseLockout(s, [{ ...root, bootstrapMethods }], OPTIONS);
+    assert.deepEqual(r.findings, [], JSON.stringify(r.findings));
+    assert.equal(r.allGlobalAdminsStranded, false);
+  }
+  // A password-only admin gets in with a pass: it proves MFA, and the passkey is registered on the spot.
+  const withPass = analyseLockout(s, [{ ...root, registeredMethods: ['password'], bootstrapMethods: ['tap'] }], OPTIONS);
+  assert.deepEqual(withPass.findings, []);
+});
+
+test('a change that truly strands someone is still found: a password-only admin while passes are off', () => {
+  const s = set(p('adm', {
+    name: 'Admins need phishing-resistant MFA', state: 'enabled',
+    assignments: { users: { include: 'all' }, roles: { include: ['global_admin'] } }, grant: { strength: 'phishing_resistant_mfa' },
+  }));
+  const root = subject({ username: 'root', roles: ['global_admin'], registeredMethods: ['password'], bootstrapMethods: [] });
+  const r = analyseLockout(s, [root], OPTIONS);
+  // A password alone must not be enough to add the key that the policy asks for.
+  assert.equal(r.allGlobalAdminsStranded, true);
+  assert.equal(r.findings[0]!.kind, 'stranded');
+  assert.match(r.findings[0]!.message, /methods \(password\) and bootstrap paths \(none\)/);
+  // The default "MFA for admins" is still met by a first registration after the password.
+  const mfa = set(p('m', { name: 'Admins need MFA', state: 'enabled', assignments: { users: { include: 'all' }, roles: { include: ['global_admin'] } }, grant: { strength: 'mfa' } }));
+  assert.deepEqual(analyseLockout(mfa, [root], OPTIONS).findings, []);
+});

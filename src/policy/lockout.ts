@@ -9,10 +9,14 @@ import { builtinStrengths, type StrengthCatalog } from './strength-port.ts';
  * the bootstrap paths open to them (a Temporary Access Pass from the helpdesk,
  * a security key, a backup method)? Pure: the caller gathers the people.
  *
- * The search is a small fixpoint over what a person can gain: signing in to the
- * portal lets them register methods; a first registration inside any sign-in
- * counts as its second factor; signing in to a device-enrolment app makes a
- * device compliant. Whatever cannot be reached that way is stranded.
+ * The search is a small fixpoint over what a person can gain, as the sign-in
+ * engine allows it: signing in to the portal lets them register methods; a
+ * person who proved MFA in a sign-in (a registered second factor, or a pass)
+ * may register a method on the spot, and it counts in that sign-in; a first
+ * registration after the password alone counts as the second factor but never
+ * as phishing-resistant (a stolen password must not be enough to add a key
+ * that satisfies a phishing-resistant policy); signing in to a device-enrolment
+ * app makes a device compliant. Whatever cannot be reached that way is stranded.
  */
 export interface LockoutSubject {
   id: string;
@@ -84,10 +88,26 @@ export function scenariosOf(set: PolicySet): Scenario[] {
   return out;
 }
 
+/** What a person can sign in with: registered methods, plus the bootstrap methods the helpdesk can hand them. */
 interface State {
   methods: Set<string>;
   device: boolean;
 }
+
+/** A person's registered methods, kept apart from the passes they could be given: a pass on offer is not a registered factor. */
+interface Gained {
+  registered: Set<string>;
+  bootstrap: ReadonlySet<string>;
+  device: boolean;
+}
+
+const usable = (g: Gained, extra: readonly string[] = []): State => ({ methods: new Set([...g.registered, ...g.bootstrap, ...extra]), device: g.device });
+
+/**
+ * How a method registered after the password alone counts in that sign-in:
+ * as a second factor of MFA strength (any possession factor), never as phishing-resistant.
+ */
+const FIRST_REGISTRATION_COUNTS_AS = 'totp';
 
 function decide(set: PolicySet, s: LockoutSubject, app: string, sc: Scenario, st: State, o: LockoutOptions): Decision {
   return evaluatePolicies(
@@ -126,20 +146,25 @@ function blockers(d: Decision): Array<{ policyId: string; name: string }> {
     .map((p) => ({ policyId: p.policyId, name: p.name }));
 }
 
-function explore(set: PolicySet, s: LockoutSubject, o: LockoutOptions, scenarios: Scenario[], apps: string[]): State {
-  const st: State = { methods: new Set([...s.registeredMethods, ...s.bootstrapMethods]), device: s.hasCompliantDevice };
+function explore(set: PolicySet, s: LockoutSubject, o: LockoutOptions, scenarios: Scenario[], apps: string[]): Gained {
+  const g: Gained = { registered: new Set(s.registeredMethods), bootstrap: new Set(s.bootstrapMethods), device: s.hasCompliantDevice };
   for (let round = 0; round < 6; round++) {
-    const before = `${st.methods.size}/${st.device}`;
-    const hasSecond = [...st.methods].some((m) => !SECOND_FACTORS_EXCLUDED.has(m));
-    // Registering on the portal, or a first registration inside any sign-in (it counts as the second factor).
+    const before = `${g.registered.size}/${g.device}`;
+    const now = usable(g);
+    // Proving MFA takes a registered second factor or a pass; the engine then offers registration inside the sign-in.
+    const mfaProven = builtinStrengths.satisfiedBy([...now.methods]).has('mfa');
+    const hasSecond = [...g.registered].some((m) => !SECOND_FACTORS_EXCLUDED.has(m));
+    const registersInside = (m: string) => {
+      const counted = mfaProven ? m : FIRST_REGISTRATION_COUNTS_AS;
+      return apps.some((a) => reach(set, s, a, usable(g, [counted]), o, scenarios).ok);
+    };
     const canRegister =
-      reach(set, s, PORTAL_APP, st, o, scenarios).ok ||
-      (!hasSecond && o.registrableMethods.some((m) => apps.some((a) => reach(set, s, a, { methods: new Set([...st.methods, m]), device: st.device }, o, scenarios).ok)));
-    if (canRegister) for (const m of o.registrableMethods) st.methods.add(m);
-    if (!st.device && o.enrolmentApps.some((a) => reach(set, s, a, st, o, scenarios).ok)) st.device = true;
-    if (`${st.methods.size}/${st.device}` === before) break;
+      reach(set, s, PORTAL_APP, now, o, scenarios).ok || ((mfaProven || !hasSecond) && o.registrableMethods.some(registersInside));
+    if (canRegister) for (const m of o.registrableMethods) g.registered.add(m);
+    if (!g.device && o.enrolmentApps.some((a) => reach(set, s, a, usable(g), o, scenarios).ok)) g.device = true;
+    if (`${g.registered.size}/${g.device}` === before) break;
   }
-  return st;
+  return g;
 }
 
 export function analyseLockout(set: PolicySet, subjects: readonly LockoutSubject[], o: LockoutOptions): LockoutReport {
@@ -152,7 +177,8 @@ export function analyseLockout(set: PolicySet, subjects: readonly LockoutSubject
 
   for (const s of subjects) {
     const apps = [...new Set([PORTAL_APP, ...s.apps])];
-    const st = explore(set, s, o, scenarios, apps);
+    const gained = explore(set, s, o, scenarios, apps);
+    const st = usable(gained);
     const blocked: string[] = [];
     const policies = new Map<string, { policyId: string; name: string }>();
     for (const app of apps) {
@@ -209,7 +235,9 @@ export function analyseLockout(set: PolicySet, subjects: readonly LockoutSubject
       kind: 'stranded',
       apps: blocked,
       policies: list,
-      message: `${s.username} has no way to satisfy ${list.map((p) => `"${p.name}"`).join(', ')} for ${blocked.join(', ')} with their methods (${[...st.methods].join(', ') || 'none'}) and bootstrap paths.`,
+      message:
+        `${s.username} has no way to satisfy ${list.map((p) => `"${p.name}"`).join(', ')} for ${blocked.join(', ')} with their methods ` +
+        `(${[...gained.registered].join(', ') || 'none'}) and bootstrap paths (${[...gained.bootstrap].join(', ') || 'none'}).`,
       fix: 'Register a method that satisfies the policy (issue a Temporary Access Pass or a security key), or narrow the policy.',
     });
   }
