@@ -6,7 +6,7 @@ import { CliError, describeError, stdio, type Command } from './support.ts';
 
 /**
  * `tessera <command> …`: each command lives in ./commands/<command>.ts and
- * exports `run` and a one-line `summary`; only the named one is loaded.
+ * exports `run`, a one-line `summary` and its `USAGE`; only the named one is loaded.
  */
 const folder = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
@@ -17,6 +17,12 @@ async function help(): Promise<void> {
     stdio.out(`  ${file.replace(/\.ts$/, '').padEnd(12)} ${mod.summary ?? ''}`);
   }
   stdio.out('\nConfiguration comes from the environment (TESSERA_DATA_DIR, DATABASE_URL, …); see the README.');
+}
+
+/** --help or -h anywhere before a `--` (after which everything is an argument). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -30,7 +36,13 @@ async function main(argv: string[]): Promise<number> {
     stdio.err(`tessera: unknown command '${name}' (tessera help lists them)`);
     return 2;
   }
-  const mod = (await import(pathToFileURL(file).href)) as { run: Command };
+  const mod = (await import(pathToFileURL(file).href)) as { run: Command; summary?: string; USAGE?: string };
+  if (wantsHelp(rest)) {
+    // Asked for, so it goes to standard output with success; a usage after a mistake goes to stderr.
+    if (mod.summary) stdio.out(`tessera ${name}: ${mod.summary}\n`);
+    stdio.out(`usage: ${mod.USAGE ?? `tessera ${name} …`}`);
+    return 0;
+  }
   return (await mod.run(rest, stdio)) ?? 0;
 }
 

@@ -4,7 +4,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'security alerts: list (unacknowledged by default), ack';
 
-const USAGE = `tessera alerts [list] [--all] [--severity ${ALERT_SEVERITIES.join('|')}] [--kind k] [--user <username>] [--limit n] [--json]
+export const USAGE = `tessera alerts [list] [--all] [--severity ${ALERT_SEVERITIES.join('|')}] [--kind k] [--user <username>] [--limit n] [--json]
        tessera alerts ack <alert-id> [--note text]`;
 
 export async function run(argv: string[], io: Io): Promise<number> {

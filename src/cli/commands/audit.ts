@@ -4,7 +4,7 @@ import { CliError, parse, printJson, withContext, type Io } from '../support.ts'
 
 export const summary = 'the audit log: verify the hash chain, tail recent entries';
 
-const USAGE = `tessera audit verify [--json]
+export const USAGE = `tessera audit verify [--json]
        tessera audit tail [-n 20] [--json]`;
 
 export async function run(argv: string[], io: Io): Promise<number> {

@@ -9,7 +9,7 @@ import {
 
 export const summary = 'a command-line push authenticator (enrol, wait, approve, deny) that can also hold TOTP accounts';
 
-const USAGE = `tessera authenticator enrol '<enrolment link>' [--label l]
+export const USAGE = `tessera authenticator enrol '<enrolment link>' [--label l]
        tessera authenticator requests [--wait seconds] [--json]
        tessera authenticator approve <request-id> --number NN
        tessera authenticator deny <request-id> [--not-me]

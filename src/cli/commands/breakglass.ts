@@ -3,7 +3,7 @@ import { CliError, cliActor, parse, printJson, withContext, type Io } from '../s
 
 export const summary = 'break-glass accounts: list (credentials, last test, overdue), test, settings';
 
-const USAGE = `tessera breakglass list [--check] [--json]      (--check: exit 1 when any account is not ready)
+export const USAGE = `tessera breakglass list [--check] [--json]      (--check: exit 1 when any account is not ready)
        tessera breakglass test <username> [--result pass|fail] [--notes text] [--json]
        tessera breakglass settings [--test-interval-days n] [--json]`;
 

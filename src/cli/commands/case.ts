@@ -8,7 +8,7 @@ import { grouped, parseLifetime } from './tap.ts';
 
 export const summary = 'helpdesk recovery cases: open, step, show, list, cancel';
 
-const USAGE = `tessera case open <username> --scenario ${SCENARIOS.join('|')} [--as <username>] [--notes text] [--json]
+export const USAGE = `tessera case open <username> --scenario ${SCENARIOS.join('|')} [--as <username>] [--notes text] [--json]
        tessera case step <case-id> <step> [options] [--json]
            verify_identity        --method ${IDENTITY_METHODS.join('|')} [--as <username>] [--notes text]
            issue_tap              [--lifetime 1h] [--start ISO-time] [--multi-use] [--length n] [--approver <username>] [--as <username>]

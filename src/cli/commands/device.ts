@@ -6,7 +6,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'device lifecycle: add, list, lost, retire, replace, methods, bind; offboard a user';
 
-const USAGE = `tessera device add <username> --label <label> [--platform p] [--managed] [--json]
+export const USAGE = `tessera device add <username> --label <label> [--platform p] [--managed] [--json]
        tessera device list <username> [--all] [--json]
        tessera device lost <device-id> [--note text] [--json]        (revokes its methods and all the user's sessions)
        tessera device retire <device-id> [--json]

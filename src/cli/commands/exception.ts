@@ -3,7 +3,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'policy exceptions: request (end date + reason), approve/reject (another admin), revoke, list active and expiring';
 
-const USAGE = `tessera exception request --policy <id|name> (--user <u> | --group <g>) --until <YYYY-MM-DD|time> --reason "<why>" [--json]
+export const USAGE = `tessera exception request --policy <id|name> (--user <u> | --group <g>) --until <YYYY-MM-DD|time> --reason "<why>" [--json]
        tessera exception approve|reject|revoke <id>
        tessera exception list [--status active|expiring|pending|all] [--policy p] [--json]`;
 

@@ -3,7 +3,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'manage groups: create, list, show, delete, add and remove members';
 
-const USAGE = `tessera group create <name> [--description d] [--json]
+export const USAGE = `tessera group create <name> [--description d] [--json]
        tessera group list [--json]
        tessera group show <name> [--json]
        tessera group delete <name>

@@ -4,7 +4,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'OIDC token signing keys: list, rotate, retire';
 
-const USAGE = `tessera keys list [--all] [--json]
+export const USAGE = `tessera keys list [--all] [--json]
        tessera keys rotate [--alg RS256|ES256] [--json]
        tessera keys retire <kid>`;
 

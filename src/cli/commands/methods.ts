@@ -7,7 +7,7 @@ import { isPolicyCommand, POLICY_USAGE, runPolicyCommand } from '../methods-poli
 
 export const summary = 'show or change the methods settings (WebAuthn attestation policy, admins need phishing-resistant MFA)';
 
-const USAGE = `${POLICY_USAGE}
+export const USAGE = `${POLICY_USAGE}
        tessera methods show [webauthn] [--json]
        tessera methods set webauthn [--attestation none|allowlist] [--aaguid <aaguid>]... [--applies-to everyone|admins]
                                     [--admins-phishing-resistant on|off] [--json]`;

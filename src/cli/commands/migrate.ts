@@ -5,8 +5,10 @@ import { parse, type Io } from '../support.ts';
 
 export const summary = 'apply database migrations (start-up does this too)';
 
+export const USAGE = 'tessera migrate';
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  parse(argv, {}, 'tessera migrate');
+  parse(argv, {}, USAGE);
   const config = loadConfig();
   const store = await openStore(config.database, { migrate: false });
   try {

@@ -11,7 +11,7 @@ import { CliError, cliActor, parse, printJson, printTable, readStdin, withContex
 
 export const summary = 'conditional-access policies: create, list, show, set-state, delete, export, import, whatif, lockout-check, location, settings';
 
-const USAGE = `tessera policy create <file.json|-> [--confirm-lockout reason] [--json]
+export const USAGE = `tessera policy create <file.json|-> [--confirm-lockout reason] [--json]
        tessera policy list [--json]
        tessera policy show <id|name>
        tessera policy set-state <id|name> enabled|reportOnly|disabled [--confirm-lockout reason]

@@ -3,7 +3,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'grant and revoke roles; list role definitions and holders';
 
-const USAGE = `tessera role grant <username> <role>
+export const USAGE = `tessera role grant <username> <role>
        tessera role revoke <username> <role>
        tessera role list [--json]
        tessera role holders <role> [--json]`;

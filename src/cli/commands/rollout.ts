@@ -4,7 +4,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'staged MFA roll-out: template, add stages, enforcement dates, coverage per stage';
 
-const USAGE = `tessera rollout template --pilot <group> [--departments g1,g2] [--start time] [--interval-days 14]
+export const USAGE = `tessera rollout template --pilot <group> [--departments g1,g2] [--start time] [--interval-days 14]
                           [--strength mfa] [--method totp|webauthn] [--snoozes 3] [--confirm-lockout reason]
        tessera rollout add <name> (--groups g1,g2 | --roles r1) --enforce-at <time> [--strength mfa] [--method totp|webauthn]
                           [--snoozes 3] [--campaign-from time] [--confirm-lockout reason]

@@ -6,8 +6,10 @@ import { parse, type Io } from '../support.ts';
 
 export const summary = 'run the server (what npm start does)';
 
+export const USAGE = 'tessera serve';
+
 export async function run(argv: string[], io: Io): Promise<number> {
-  parse(argv, {}, 'tessera serve');
+  parse(argv, {}, USAGE);
   const config = loadConfig();
   const ctx = await createContext(config);
   const app = await buildServer(ctx);

@@ -3,7 +3,7 @@ import { revokeEverywhere } from '../../signin/session/revoke-everywhere.ts';
 import { CliError, cliActor, parse, printJson, withContext, type Io } from '../support.ts';
 
 export const summary = 'end sessions: session revoke-all <username> (also revokes apps\' refresh tokens)';
-const USAGE = 'tessera session revoke-all <username> [--reason text] [--json]';
+export const USAGE = 'tessera session revoke-all <username> [--reason text] [--json]';
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean', default: false }, reason: { type: 'string' } }, USAGE);

@@ -3,7 +3,7 @@ import { listSignins } from '../../monitor/signin-log.ts';
 import { CliError, parse, printJson, printTable, withContext, type Io } from '../support.ts';
 
 export const summary = 'show the sign-in log: signins [--user name] [--since ISO|24h] [--limit n] [--json]';
-const USAGE = 'tessera signins [--user <username>] [--since <ISO time | Nh | Nd>] [--result success|failure|locked] [--limit n] [--json]';
+export const USAGE = 'tessera signins [--user <username>] [--since <ISO time | Nh | Nd>] [--result success|failure|locked] [--limit n] [--json]';
 
 /** "24h", "7d" or an ISO time → ISO time. */
 export function parseSince(value: string, now = new Date()): string {

@@ -6,7 +6,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'authentication strengths: list the built-ins and custom ones; create, change, delete custom strengths';
 
-const USAGE = `tessera strength list [--json]
+export const USAGE = `tessera strength list [--json]
        tessera strength show <name> [--json]
        tessera strength create <name> --combination <a+b>... [--aaguid <aaguid>]... [--description text] [--json]
        tessera strength update <name> [--combination <a+b>]... [--aaguid <aaguid>]... [--any-authenticator] [--description text] [--json]

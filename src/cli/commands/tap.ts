@@ -4,7 +4,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'Temporary Access Passes: create, approve, revoke, show; the TAP policy';
 
-const USAGE = `tessera tap create <username> [--lifetime 1h] [--start ISO-time] [--multi-use] [--length n] [--approver <username>] [--as <username>] [--json]
+export const USAGE = `tessera tap create <username> [--lifetime 1h] [--start ISO-time] [--multi-use] [--length n] [--approver <username>] [--as <username>] [--json]
        tessera tap approve <tap-id> [--as <username>] [--json]
        tessera tap revoke <username> [--reason text] [--json]
        tessera tap show <username> [--json]

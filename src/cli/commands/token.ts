@@ -4,7 +4,7 @@ import { CliError, cliActor, parse, printJson, printTable, withContext, type Io 
 
 export const summary = 'admin API tokens: create (shown once), list, revoke';
 
-const USAGE = `tessera token create --role ${ROLES.join('|')} [--name n] [--expires-days N] [--json]
+export const USAGE = `tessera token create --role ${ROLES.join('|')} [--name n] [--expires-days N] [--json]
        tessera token list [--all] [--json]
        tessera token revoke <id>`;
 

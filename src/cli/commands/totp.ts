@@ -6,7 +6,7 @@ import { CliError, cliActor, parse, printJson, printTable, readStdin, withContex
 
 export const summary = 'manage TOTP authenticators: import a hardware token, list, remove';
 
-const USAGE = `tessera totp import <username> --secret-stdin [--label l] [--digits 6|8] [--period 30|60] [--algorithm SHA1|SHA256|SHA512] [--json]
+export const USAGE = `tessera totp import <username> --secret-stdin [--label l] [--digits 6|8] [--period 30|60] [--algorithm SHA1|SHA256|SHA512] [--json]
        tessera totp list <username> [--json]
        tessera totp remove <username> <credential-id>`;
 

@@ -8,7 +8,7 @@ import { CliError, cliActor, parse, printJson, printTable, readStdin, withContex
 
 export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock';
 
-const USAGE = `tessera user create <username> [--email e] [--display-name n] [--kind ${USER_KINDS.join('|')}] [--password-stdin] [--json]
+export const USAGE = `tessera user create <username> [--email e] [--display-name n] [--kind ${USER_KINDS.join('|')}] [--password-stdin] [--json]
        tessera user list [--status ${USER_STATUSES.join('|')}] [--kind k] [--search text] [--json]
        tessera user show <username> [--json]
        tessera user disable <username>
