@@ -4,7 +4,8 @@ import { HttpError, badRequest, notFound } from '../../errors.ts';
 import { authenticateDevice, type AuthenticatedDevice } from '../../../methods/push/authenticate.ts';
 import { completePushEnrolment } from '../../../methods/push/enrol.ts';
 import { MethodError } from '../../../methods/errors.ts';
-import { pendingForUser, type AnswerResult } from '../../../methods/push/requests.ts';
+import { pendingForUser, type AnswerResult, type PushRequest } from '../../../methods/push/requests.ts';
+import type { Db } from '../../../store/store.ts';
 import { approvePush, denyPush } from './recorded.ts';
 import { HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../methods/push/protocol.ts';
 import { recordDeviceSeen } from '../../../directory/devices.ts';
@@ -39,6 +40,23 @@ const ANSWER_MESSAGE: Partial<Record<AnswerResult, string>> = {
   not_found: 'no such request for this authenticator',
   already_answered: 'the request was already answered',
 };
+
+/**
+ * The app each request is for, as the person knows it: the display name of the
+ * OIDC client their sign-in came from (else its client id). Resolved here, where
+ * the request is shown, whatever the sign-in stored as the request's app.
+ */
+async function appNames(db: Db, requests: readonly PushRequest[]): Promise<Map<string, string>> {
+  const ids = requests.flatMap((r) => (r.transactionId ? [r.transactionId] : []));
+  if (!ids.length) return new Map();
+  const rows = await db
+    .selectFrom('signin_transactions as t')
+    .innerJoin('oidc_clients as c', 'c.client_id', 't.client_id')
+    .select(['t.id', 'c.client_id', 'c.name'])
+    .where('t.id', 'in', ids)
+    .execute();
+  return new Map(rows.map((r) => [r.id, r.name || r.client_id]));
+}
 
 function parseJson(body: string): unknown {
   if (!body) return {};
@@ -111,9 +129,10 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
     for (;;) {
       const pending = await pendingForUser(ctx.store.db, d.userId);
       if (pending.length || Date.now() >= deadline || closed || stopping) {
+        const names = await appNames(ctx.store.db, pending);
         return {
           requests: pending.map((r) => ({
-            id: r.id, nonce: r.nonce, app: r.appName, ip: r.ip, location: r.location, createdAt: r.createdAt, expiresAt: r.expiresAt,
+            id: r.id, nonce: r.nonce, app: (r.transactionId && names.get(r.transactionId)) || r.appName, ip: r.ip, location: r.location, createdAt: r.createdAt, expiresAt: r.expiresAt,
           })),
         };
       }
