@@ -79,7 +79,7 @@ ${input.signins.map((s) => html`<tr><td>${when(s.at)}</td><td>${s.clientId ?? 'T
 <ul>
 ${input.activity.map((a) => html`<li>${when(a.at)} — ${a.action}</li>`)}
 </ul>
-<form method="post" action="/signout"><button type="submit" class="secondary">Sign out</button></form>`;
+<form method="post" action="/signout">${hidden(csrf)}<button type="submit" class="secondary">Sign out</button></form>`;
 }
 
 export function totpEnrolView(input: { enrolmentId: string; secret: string; qr: string; csrf: string; error?: string }): SafeHtml {

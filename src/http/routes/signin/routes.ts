@@ -130,7 +130,16 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
   /** Sign out of Tessera (apps use RP-initiated logout, which ends this too). */
   app.post('/signout', async (request, reply) => {
     const session = await currentSession(request);
-    if (session) await revokeSession(ctx.store.db, session.id);
+    if (session) {
+      // Another site must not be able to sign people out: the form carries the page's CSRF token.
+      if (!csrfValid(readSessionCookie(request, ctx.config), form.parse(request.body)?.csrf)) {
+        return reply
+          .status(403)
+          .type('text/html; charset=utf-8')
+          .send(page({ title: 'Sign out', body: html`<h1>You are still signed in</h1><p>This sign-out form expired. Sign out from your account page.</p><p><a class="button" href="/account">Your account</a></p>` }));
+      }
+      await revokeSession(ctx.store.db, session.id);
+    }
     clearSessionCookie(reply, ctx.config);
     return reply
       .type('text/html; charset=utf-8')
