@@ -20,7 +20,8 @@ for (const engine of ENGINES) {
     const csrf = hiddenCsrf(form);
 
     // A cross-site form (the browser sends the Lax cookie only on top-level POSTs it allows, but do not rely on it).
-    for (const body of [undefined, {}, { csrf: '0'.repeat(64) }, { csrf: 'not-a-token' }]) {
+    const forgeries: Array<Record<string, string> | undefined> = [undefined, {}, { csrf: '0'.repeat(64) }, { csrf: 'not-a-token' }];
+    for (const body of forgeries) {
       const forged = await b.request('POST', '/signout', body);
       assert.equal(forged.status, 403, JSON.stringify(body));
       assert.equal((await b.request('GET', '/account')).status, 200, 'still signed in');
