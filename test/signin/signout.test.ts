@@ -19,7 +19,7 @@ for (const engine of ENGINES) {
     const form = /<form method="post" action="\/signout">(.*?)<\/form>/s.exec(account.body)?.[1] ?? '';
     const csrf = hiddenCsrf(form);
 
-    // A cross-site form (the browser sends the Lax cookie only on top-level POSTs it allows, but do not rely on it).
+    // SameSite=Lax keeps the cookie off cross-site posts, but a sibling subdomain is the same site: the token decides.
     const forgeries: Array<Record<string, string> | undefined> = [undefined, {}, { csrf: '0'.repeat(64) }, { csrf: 'not-a-token' }];
     for (const body of forgeries) {
       const forged = await b.request('POST', '/signout', body);
