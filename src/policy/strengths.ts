@@ -28,6 +28,8 @@ export interface MethodUse {
   backedUp?: boolean;
   /** WebAuthn: the authenticator model, as registered. */
   aaguid?: string | null;
+  /** When it was proven (ISO time), as the engine records every factor. */
+  at?: string;
 }
 
 export const WEBAUTHN_ATOMS = ['webauthn', 'passkey', 'webauthn_device_bound'] as const;

@@ -19,6 +19,7 @@ export const SIGNIN_TEXT = {
   deviceNotCompliant: (policy: string) =>
     `This app can only be used from a device your organisation manages and reports compliant ("${policy}"). Sign in from such a device, or ask your helpdesk.`,
   signInAgain: 'For your security, this app asks you to sign in again.',
+  registrationCodeWrong: 'That code is not right. Scan the QR code again if needed and enter the current code.',
 } as const;
 
 /** The message for a refusal by the access decision. Disabled and service accounts read as a wrong password: no enumeration. */
@@ -57,3 +58,36 @@ export function lockedMessage(retryAfterMs: number | null | undefined): string {
     ? `Too many attempts. Wait ${Math.ceil(retryAfterMs / 1000)} seconds and try again.`
     : `Too many failed attempts: this is locked for about ${minutes} minute${minutes === 1 ? '' : 's'}. Try later or contact your helpdesk.`;
 }
+
+const WEBAUTHN_INVALID = 'That security key or passkey could not be verified. Try again, or use another method.';
+const WEBAUTHN_CLONE = 'This security key or passkey cannot be accepted: it may have been copied. Use another method and tell your helpdesk.';
+const PHONE = {
+  invalid: 'That code is not right. Check the latest message and try again.',
+  expired: 'That code has expired. Send a new code.',
+  replayed: 'That code was already used. Send a new code.',
+  code_locked: 'Too many wrong codes. Send a new code, or use another method.',
+  not_allowed: SIGNIN_TEXT.methodNotAllowed,
+};
+export const BAD_PASS = 'That Temporary Access Pass is not valid. Check it with your helpdesk.';
+
+/** What a refused factor tells the person, by factor (its log name) and reason; "invalid" when the reason has no text of its own. */
+export const FACTOR_TEXT: Record<string, Record<string, string>> = {
+  password: { invalid: SIGNIN_TEXT.badCredentials },
+  totp: { invalid: 'That code is not right. Check the time on your device and enter the current code.', replayed: 'That code was already used. Wait for the next code.' },
+  backup_code: { invalid: 'That backup code is not valid or was already used.' },
+  webauthn: { invalid: WEBAUTHN_INVALID, clone_detected: WEBAUTHN_CLONE },
+  passkey: { invalid: WEBAUTHN_INVALID, not_registered: 'That passkey is not registered here. Enter your username instead.', clone_detected: WEBAUTHN_CLONE },
+  sms: PHONE,
+  voice: PHONE,
+  push: { invalid: 'That approval could not be used. Send a new request.', replayed: 'That approval was already used. Send a new request.', not_approved: 'The request has not been approved yet. Enter the number on your authenticator, then continue.' },
+  tap: {
+    invalid: BAD_PASS,
+    pending_approval: 'This pass is waiting for a second administrator to approve it. Try again once your helpdesk confirms it is approved.',
+    not_yet_valid: 'This pass is not valid yet. Use it from the start time your helpdesk gave you.',
+    expired: 'This pass has expired. Ask your helpdesk for a new one.',
+    used: 'This pass was already used. Ask your helpdesk for a new one.',
+  },
+};
+
+/** Refusals answered with another status than 401. */
+export const FACTOR_STATUS: Record<string, number> = { replayed_push: 409, not_approved_push: 409, not_allowed: 403, code_locked: 429 };

@@ -70,7 +70,7 @@ for (const engine of ENGINES) {
       await server.close();
     });
     const { store } = server.ctx;
-    const app = async (clientId: string, grantTypes = ['authorization_code', 'refresh_token']) => {
+    const app = async (clientId: string, grantTypes: Array<'authorization_code' | 'refresh_token' | 'client_credentials'> = ['authorization_code', 'refresh_token']) => {
       const redirectUris = grantTypes.includes('authorization_code') ? [REDIRECT] : [];
       const { clientSecret } = await createClient(store, { clientId, name: clientId, redirectUris, grantTypes }, by);
       return oidc.discovery(new URL(server.url), clientId, clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
@@ -94,7 +94,8 @@ for (const engine of ENGINES) {
       return tokens.refresh_token!;
     }
 
-    const cases: Array<{ name: string; policy: Record<string, unknown>; target: 'A' | 'B'; expect: Expect; refresh: 'ok' | 'refused' }> = [
+    type PolicyInput = Parameters<typeof savePolicy>[1];
+    const cases: Array<{ name: string; policy: Omit<PolicyInput, 'name' | 'state'>; target: 'A' | 'B'; expect: Expect; refresh: 'ok' | 'refused' }> = [
       { name: 'app B requires mfa', target: 'B', expect: 'step_up', refresh: 'ok',
         policy: { assignments: { users: { include: 'all' }, apps: { include: ['app-b'] } }, grant: { strength: 'mfa' } } },
       { name: 'app B blocked', target: 'B', expect: 'blocked', refresh: 'ok',

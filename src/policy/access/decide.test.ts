@@ -82,7 +82,8 @@ test('accounts: disabled, service accounts interactively, recovery hold', () => 
   const d = decideAccess(none, service);
   assert.equal(d.outcome.kind === 'block' && d.outcome.refusal, 'service_account_interactive');
   const held = request({ recoveryHold: true, facts: { user: { id: 'u', username: 'bob', kind: 'person', groups: [], roles: [], registeredMethods: ['password'] } } });
-  assert.equal(decideAccess(none, held).outcome.kind === 'block' && decideAccess(none, held).outcome.refusal, 'recovery_hold');
+  const heldOut = decideAccess(none, held).outcome;
+  assert.equal(heldOut.kind === 'block' && heldOut.refusal, 'recovery_hold');
   assert.equal(decideAccess(none, { ...held, facts: { ...held.facts, methodsUsed: [{ method: 'tap' }] } }).outcome.kind, 'allow', 'a pass gets in');
 });
 

@@ -5,6 +5,7 @@ import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { decideNext } from './next.ts';
 import { show, type RequestFacts, type StepOutcome } from './outcome.ts';
 import { logBase } from './log.ts';
+import { SIGNIN_TEXT } from '../texts.ts';
 
 /**
  * Registration interrupt: a user who must use MFA but has no second factor
@@ -30,7 +31,7 @@ export async function submitTotpRegistration(
   code: string,
   req: RequestFacts,
 ): Promise<StepOutcome> {
-  if (!t.userId || !t.enrolmentId || !t.methodsUsed.length) return show(t, 'This sign-in cannot continue. Start again.', 400);
+  if (!t.userId || !t.enrolmentId || !t.methodsUsed.length) return show(t, SIGNIN_TEXT.cannotContinue, 400);
   const cleaned = code.replace(/\s/g, '');
   t.methodsTried.push('totp');
   const result = await finishTotpEnrolment(ctx, t.userId, t.enrolmentId, cleaned, {
@@ -41,7 +42,7 @@ export async function submitTotpRegistration(
   if (!result.ok) {
     await saveTransaction(ctx.store.db, t);
     await writeSigninLog(ctx.store.db, logBase(t, req, 'failure', `totp_registration_${result.reason}`));
-    return show(t, 'That code is not right. Scan the QR code again if needed and enter the current code.', 400);
+    return show(t, SIGNIN_TEXT.registrationCodeWrong, 400);
   }
   t.enrolmentId = null;
   t.methodsUsed.push('totp');
