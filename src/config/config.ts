@@ -21,6 +21,7 @@ const schema = z.object({
     .optional(),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
+  TESSERA_METRICS_PORT: port.optional(),
   TESSERA_MASTER_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
@@ -54,6 +55,8 @@ export interface Config {
   issuer: string;
   host: string;
   port: number;
+  /** A listener of its own for /metrics (on `host`), without a token; unset: /metrics needs an admin API token. */
+  metricsPort?: number;
   /** Set when given by the operator; otherwise loaded from the data dir (see master-key.ts). */
   masterKey?: string;
   logLevel: RawConfig['TESSERA_LOG_LEVEL'];
@@ -117,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (raw.TESSERA_SESSION_ABSOLUTE_SECONDS < raw.TESSERA_SESSION_IDLE_SECONDS) {
     throw new ConfigError('TESSERA_SESSION_ABSOLUTE_SECONDS: must not be shorter than TESSERA_SESSION_IDLE_SECONDS');
   }
+  if (raw.TESSERA_METRICS_PORT !== undefined && raw.TESSERA_METRICS_PORT !== 0 && raw.TESSERA_METRICS_PORT === raw.PORT) {
+    throw new ConfigError('TESSERA_METRICS_PORT: must differ from PORT (metrics get a listener of their own)');
+  }
   const dataDir = resolve(raw.TESSERA_DATA_DIR);
   return {
     dataDir,
@@ -127,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuer: (raw.TESSERA_ISSUER ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, ''),
     host: raw.HOST,
     port: raw.PORT,
+    metricsPort: raw.TESSERA_METRICS_PORT,
     masterKey: raw.TESSERA_MASTER_KEY,
     logLevel: raw.TESSERA_LOG_LEVEL,
     session: {

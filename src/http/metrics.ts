@@ -1,8 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from '../config/config.ts';
+import { authenticate } from './admin-auth.ts';
 
-/** One registry per server instance, so tests that build several servers do not collide. */
-export function addMetrics(app: FastifyInstance): Registry {
+/**
+ * Prometheus metrics. They tell an outsider how busy the server is and which
+ * routes fail, so they are not public: with TESSERA_METRICS_PORT they are served
+ * on a listener of their own (bind it where only the scraper reaches), otherwise
+ * on the main listener only to a caller with an admin API token.
+ *
+ * One registry per server instance, so tests that build several servers do not collide.
+ */
+export function addMetrics(app: FastifyInstance, config: Pick<Config, 'host' | 'metricsPort'>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
   const duration = new Histogram({
@@ -22,9 +31,31 @@ export function addMetrics(app: FastifyInstance): Registry {
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) errors.inc();
   });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
+  const send = async (reply: FastifyReply) => reply.type(registry.contentType).send(await registry.metrics());
+
+  if (config.metricsPort === undefined) {
+    app.get('/metrics', async (request, reply) => {
+      await authenticate(request, reply);
+      return send(reply);
+    });
+    return registry;
+  }
+  const listener = Fastify();
+  listener.get('/metrics', async (_request, reply) => send(reply));
+  // Started with the server (a port already taken stops start-up) and closed with it.
+  app.addHook('onReady', async () => {
+    await listener.listen({ host: config.host, port: config.metricsPort });
   });
+  app.addHook('onClose', async () => {
+    await listener.close();
+  });
+  app.decorate('metricsListener', listener);
   return registry;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The separate /metrics listener when TESSERA_METRICS_PORT is set. */
+    metricsListener?: FastifyInstance;
+  }
 }

@@ -83,7 +83,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:') });
-  addMetrics(app);
+  addMetrics(app, ctx.config);
   await app.register(healthRoutes);
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
   // form and cookie parsing that the pages and APIs below need.

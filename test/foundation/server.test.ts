@@ -33,7 +33,8 @@ for (const engine of ENGINES) {
       const ready = await app.inject('/readyz');
       assert.equal(ready.statusCode, 200);
       assert.equal(ready.json().store, engine);
-      const metrics = await app.inject('/metrics');
+      // Not public: an admin API token (or a listener of its own, test/foundation/metrics.test.ts).
+      const metrics = await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${await s.token('auditor')}` } });
       assert.equal(metrics.statusCode, 200);
       assert.match(String(metrics.headers['content-type']), /^text\/plain/);
       assert.match(metrics.body, /# TYPE tessera_http_request_duration_seconds histogram/);
