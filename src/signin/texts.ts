@@ -19,6 +19,8 @@ export const SIGNIN_TEXT = {
   deviceNotCompliant: (policy: string) =>
     `This app can only be used from a device your organisation manages and reports compliant ("${policy}"). Sign in from such a device, or ask your helpdesk.`,
   signInAgain: 'For your security, this app asks you to sign in again.',
+  pushNotYetApproved: 'The request has not been approved yet. Enter the number on your authenticator, then continue.',
+  pushNotSent: 'No new request was sent.',
   registrationCodeWrong: 'That code is not right. Scan the QR code again if needed and enter the current code.',
 } as const;
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { loadTransaction } from '../../../signin/transaction.ts';
 import { readTransactionCookie } from '../signin/cookies.ts';
-import { pushStateFor } from '../signin/pages/push-state.ts';
+import { pushStateFor } from '../../../signin/steps/push.ts';
 
 const keyParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'unknown sign-in') });
 

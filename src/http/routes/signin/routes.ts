@@ -17,6 +17,7 @@ import {
 } from './cookies.ts';
 import { expired, renderStep } from './render.ts';
 import { pageForAction } from './pages/index.ts';
+import { actionAllowed } from '../../../signin/pipeline.ts';
 import { field } from './pages/page.ts';
 import { requestFacts, safeReturnTo } from './request-facts.ts';
 import { dummyHash } from '../../../methods/password/hash.ts';
@@ -104,8 +105,9 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     } else {
       const stepPage = pageForAction(action);
       if (!stepPage) return reply.status(404).send({ error: 'not_found', message: `no sign-in action ${action}` });
-      // A form from a page the transaction has moved past (back button, double submit) just shows where it is now.
-      outcome = stepPage.step === t.step ? await stepPage.actions![action]!(ctx, t, body, req) : { kind: 'show', transaction: t };
+      // The pipeline says which actions the current step takes (src/signin/pipeline.ts). A form from a page
+      // the transaction has moved past (back button, double submit) just shows where it is now.
+      outcome = actionAllowed(t.step, action) ? await stepPage.actions![action]!(ctx, t, body, req) : { kind: 'show', transaction: t };
     }
     return handleOutcome(request, reply, outcome, secret);
   });

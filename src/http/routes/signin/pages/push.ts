@@ -1,14 +1,10 @@
 import { html, type SafeHtml } from '../../../html.ts';
 import type { AppContext } from '../../../../app/context.ts';
-import { availableSecondFactors, decideNext } from '../../../../signin/steps/next.ts';
-import { show } from '../../../../signin/steps/outcome.ts';
-import { consumeApproval, latestForTransaction } from '../../../../methods/push/requests.ts';
-import { saveTransaction, transactionKey } from '../../../../signin/transaction.ts';
-import { writeSigninLog } from '../../../../monitor/signin-log.ts';
-import { logBase } from '../../../../signin/steps/log.ts';
+import { availableSecondFactors } from '../../../../signin/steps/next.ts';
+import { transactionKey } from '../../../../signin/transaction.ts';
 import { action, csrfField, errorBox, otherMethodLink } from './parts.ts';
 import { METHOD_CHOICES } from './choose.ts';
-import { pushStateFor, sendForTransaction, type PushState } from './push-state.ts';
+import { continuePush, pushStateFor, resendPush, type PushState } from '../../../../signin/steps/push.ts';
 import type { StepPage, ViewInput } from './page.ts';
 
 const clock = (iso: string) => iso.slice(11, 16) + ' UTC';
@@ -71,28 +67,7 @@ ${await otherChoices(ctx, v)}`;
     }
   },
   actions: {
-    'push-continue': async (ctx, t, _body, req) => {
-      if (!t.userId || !t.methodsUsed.length) return show(t, 'This sign-in cannot continue. Start again.', 400);
-      const s = await pushStateFor(ctx, t, false);
-      if (s.kind === 'waiting') return show(t, 'The request has not been approved yet. Enter the number on your authenticator, then continue.', 409);
-      if (s.kind !== 'approved') return show(t);
-      const r = await latestForTransaction(ctx.store.db, t.id);
-      t.methodsTried.push('push');
-      if (!r || !(await consumeApproval(ctx.store.db, t.id, r.id))) {
-        await saveTransaction(ctx.store.db, t);
-        await writeSigninLog(ctx.store.db, logBase(t, req, 'failure', 'push_replayed'));
-        return show(t, 'That approval was already used. Send a new request.', 409);
-      }
-      t.methodsUsed.push('push');
-      return decideNext(ctx, t);
-    },
-    'push-resend': async (ctx, t) => {
-      if (!t.userId || !t.methodsUsed.length) return show(t, 'This sign-in cannot continue. Start again.', 400);
-      const s = await pushStateFor(ctx, t, false);
-      if (s.kind === 'waiting' || s.kind === 'approved' || s.kind === 'not_allowed') return show(t);
-      if (s.kind === 'suspended') return show(t);
-      const sent = await sendForTransaction(ctx, t);
-      return sent.kind === 'waiting' ? show(t) : show(t, 'No new request was sent.', 429);
-    },
+    'push-continue': (ctx, t, _body, req) => continuePush(ctx, t, req),
+    'push-resend': (ctx, t) => resendPush(ctx, t),
   },
 };
