@@ -7,6 +7,7 @@ import type { AppContext } from '../app/context.ts';
 import { HttpError } from './errors.ts';
 import { MethodError } from '../methods/errors.ts';
 import { addSecurityHeaders } from './security-headers.ts';
+import { appFormTargets } from '../protocols/oidc/form-targets.ts';
 import { addMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -82,7 +83,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:') });
+  addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:'), appFormTargets: () => appFormTargets(ctx.store.db) });
   addMetrics(app, ctx.config);
   await app.register(healthRoutes);
   // oidc-provider reads its own bodies and cookies: its routes stay outside the

@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { cleanupExpired } from './adapter.ts';
 import { OidcRuntime } from './runtime.ts';
+import { appFormTargets } from './form-targets.ts';
+import { contentSecurityPolicy } from '../../http/csp.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -37,9 +39,8 @@ export interface OidcRoutesOptions {
   cleanupMs?: number;
 }
 
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-  "form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/** The provider's pages that hold a form leading to an app: a form_post response, the logout question. */
+const FORMS_TO_APPS = /^\/oidc\/(auth|session\/end)(\/|\?|$)/;
 
 /**
  * Serves oidc-provider inside Fastify: every /oidc/* path and the discovery
@@ -75,7 +76,8 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'DENY');
     // oidc-provider adds the hash of its one inline script (form_post) to this policy itself.
-    res.setHeader('content-security-policy', CSP);
+    const targets = FORMS_TO_APPS.test(request.url) ? await appFormTargets(ctx.store.db) : [];
+    res.setHeader('content-security-policy', contentSecurityPolicy(targets));
     if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     await handlerFor(runtime.provider)(request.raw, res);
   };
