@@ -9,6 +9,7 @@ import { DEFAULT_POLICY_IDS } from '../../src/policy/defaults.ts';
 import { getPolicy, listPolicies, loadPolicySet, savePolicy, setPolicyState, deletePolicy } from '../../src/policy/store/policies.ts';
 import { exportBundle, importBundle, saveNamedLocation } from '../../src/policy/store/bundle.ts';
 import { LockoutRefusedError, runLockoutCheck } from '../../src/policy/store/lockout-gate.ts';
+import { DowngradeNeedsApprovalError } from '../../src/policy/store/downgrade-gate.ts';
 import { approveException, listExceptions, requestException, revokeException } from '../../src/policy/store/exceptions.ts';
 import { updatePolicySettings } from '../../src/policy/store/settings.ts';
 import type { Store } from '../../src/store/store.ts';
@@ -80,8 +81,8 @@ for (const engine of ENGINES) {
     });
 
     await t.test('set-state and the lockout gate', async () => {
-      const r = await setPolicyState(store, DEFAULT_POLICY_IDS.adminsMfa, 'reportOnly', alice);
-      assert.equal(r.value.state, 'reportOnly');
+      // Report-only would let root in with a password alone: a downgrade, which takes a second administrator.
+      await assert.rejects(setPolicyState(store, DEFAULT_POLICY_IDS.adminsMfa, 'reportOnly', alice), DowngradeNeedsApprovalError);
       await setPolicyState(store, 'Require MFA for admins', 'enabled', alice);
       assert.equal((await getPolicy(store.db, DEFAULT_POLICY_IDS.adminsMfa)).state, 'enabled');
     });

@@ -6,8 +6,10 @@ import { namedLocationSchema, policyBundleSchema, type NamedLocation, type Polic
 import { rangeProblem } from '../ip-ranges.ts';
 import type { PolicySet } from '../model.ts';
 import { guardLockout } from './lockout-gate.ts';
+import { guardDowngrade } from './downgrade-gate.ts';
+import type { RecordAudit } from '../../audit/append.ts';
 import {
-  listNamedLocations, listPolicies, loadPolicySet, validateReferences, withPolicy, writePolicy, type ChangeOptions, type ChangeResult,
+  downgradeNote, listNamedLocations, listPolicies, loadPolicySet, validateReferences, withPolicy, writePolicy, type ChangeOptions, type ChangeResult,
 } from './policies.ts';
 
 /**
@@ -38,17 +40,23 @@ function withLocation(set: PolicySet, l: NamedLocation): PolicySet {
   return { ...set, namedLocations: [...set.namedLocations.filter((x) => x.name.toLowerCase() !== l.name.toLowerCase()), l] };
 }
 
-/** Creates or replaces a named location; a changed range can change who a policy applies to, so the lockout gate runs. */
+/**
+ * Creates or replaces a named location; a changed range can change who a
+ * policy applies to, so the lockout gate runs, and so does the downgrade gate
+ * (a wider trusted range can lower what people there must reach).
+ */
 export async function saveNamedLocation(store: Store, input: unknown, by: ChangedBy, options: ChangeOptions = {}): Promise<ChangeResult<NamedLocation>> {
   const l = namedLocationSchema.parse(input);
   checkLocation(l);
   const now = options.now ?? new Date();
   return auditedChange(store, async (trx, record) => {
     const current = await loadPolicySet(trx, now);
-    const gate = await guardLockout(trx, current, withLocation(current, l), options.confirmLockout, now);
+    const proposed = withLocation(current, l);
+    const gate = await guardLockout(trx, current, proposed, options.confirmLockout, now);
+    const down = await guardDowngrade(trx, current, proposed, options.downgrade, now);
     const before = await writeLocation(trx, l, now.toISOString());
     await record({ actor: by.actor, action: before ? 'policy.location.update' : 'policy.location.create', target: `location:${l.name}`, requestId: by.requestId, before: before ?? undefined, after: l });
-    return { value: l, lockout: gate.report };
+    return { value: l, lockout: gate.report, downgrade: down.report };
   });
 }
 
@@ -90,43 +98,47 @@ export interface ImportSummary {
  */
 export async function importBundle(store: Store, input: unknown, by: ChangedBy, options: ChangeOptions = {}): Promise<ChangeResult<ImportSummary>> {
   const bundle = policyBundleSchema.parse(input);
+  return auditedChange(store, (trx, record) => importBundleIn(trx, record, bundle, by, options));
+}
+
+/** importBundle inside the caller's audited transaction. */
+export async function importBundleIn(trx: Tx, record: RecordAudit, bundle: PolicyBundle, by: ChangedBy, options: ChangeOptions = {}): Promise<ChangeResult<ImportSummary>> {
   const now = options.now ?? new Date();
   for (const l of bundle.namedLocations) checkLocation(l);
   const names = bundle.policies.map((p) => p.name.toLowerCase());
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new InvalidInputError(`the bundle names policy ${dup} twice`);
-  return auditedChange(store, async (trx, record) => {
-    const current = await loadPolicySet(trx, now);
-    let proposed = current;
-    for (const l of bundle.namedLocations) proposed = withLocation(proposed, l);
-    const ids: string[] = [];
-    for (const doc of bundle.policies) {
-      await validateReferences(trx, doc, proposed.namedLocations);
-      const existing = current.policies.find((p) => p.id === doc.id) ?? current.policies.find((p) => p.document.name.toLowerCase() === doc.name.toLowerCase());
-      const id = existing?.id ?? doc.id ?? randomUUID();
-      ids.push(id);
-      proposed = withPolicy(proposed, id, doc);
+  const current = await loadPolicySet(trx, now);
+  let proposed = current;
+  for (const l of bundle.namedLocations) proposed = withLocation(proposed, l);
+  const ids: string[] = [];
+  for (const doc of bundle.policies) {
+    await validateReferences(trx, doc, proposed.namedLocations);
+    const existing = current.policies.find((p) => p.id === doc.id) ?? current.policies.find((p) => p.document.name.toLowerCase() === doc.name.toLowerCase());
+    const id = existing?.id ?? doc.id ?? randomUUID();
+    ids.push(id);
+    proposed = withPolicy(proposed, id, doc);
+  }
+  const gate = await guardLockout(trx, current, proposed, options.confirmLockout, now);
+  const down = await guardDowngrade(trx, current, proposed, options.downgrade, now);
+  const summary: ImportSummary = { created: [], updated: [], unchanged: [], locations: [] };
+  for (const l of bundle.namedLocations) {
+    await writeLocation(trx, l, now.toISOString());
+    summary.locations.push(l.name);
+  }
+  for (const [i, doc] of bundle.policies.entries()) {
+    const before = current.policies.find((p) => p.id === ids[i]);
+    const { id: _id, $schema: _s, ...plain } = doc;
+    if (before && JSON.stringify(before.document) === JSON.stringify({ ...plain })) {
+      summary.unchanged.push(doc.name);
+      continue;
     }
-    const gate = await guardLockout(trx, current, proposed, options.confirmLockout, now);
-    const summary: ImportSummary = { created: [], updated: [], unchanged: [], locations: [] };
-    for (const l of bundle.namedLocations) {
-      await writeLocation(trx, l, now.toISOString());
-      summary.locations.push(l.name);
-    }
-    for (const [i, doc] of bundle.policies.entries()) {
-      const before = current.policies.find((p) => p.id === ids[i]);
-      const { id: _id, $schema: _s, ...plain } = doc;
-      if (before && JSON.stringify(before.document) === JSON.stringify({ ...plain })) {
-        summary.unchanged.push(doc.name);
-        continue;
-      }
-      await writePolicy(trx, { ...doc, id: ids[i] }, by, 'admin', now.toISOString());
-      (before ? summary.updated : summary.created).push(doc.name);
-    }
-    await record({
-      actor: by.actor, action: 'policy.import', target: 'policy:bundle', requestId: by.requestId,
-      after: { ...summary, lockoutConfirmation: gate.confirmed, newlyStranded: gate.newlyStranded.length },
-    });
-    return { value: summary, lockout: gate.report };
+    await writePolicy(trx, { ...doc, id: ids[i] }, by, 'admin', now.toISOString());
+    (before ? summary.updated : summary.created).push(doc.name);
+  }
+  await record({
+    actor: by.actor, action: 'policy.import', target: 'policy:bundle', requestId: by.requestId,
+    after: { ...summary, lockoutConfirmation: gate.confirmed, newlyStranded: gate.newlyStranded.length, downgrade: downgradeNote(down) },
   });
+  return { value: summary, lockout: gate.report, downgrade: down.report };
 }

@@ -12,6 +12,9 @@ import { loadActiveStrengths } from './strengths-source.ts';
 import type { LockoutReport } from '../lockout.ts';
 import type { CaPoliciesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';
+import { guardDowngrade, type DowngradeApproval } from './downgrade-gate.ts';
+import type { DowngradeReport } from '../downgrade.ts';
+import type { RecordAudit } from '../../audit/append.ts';
 
 /**
  * Policies in the store: read as a PolicySet for evaluation, changed only
@@ -34,11 +37,15 @@ export interface ChangeOptions {
   /** A reason that confirms a change which would lock some people out (never break-glass or every admin). */
   confirmLockout?: string;
   now?: Date;
+  /** Set only when an approved downgrade request applies the change (policy/store/downgrades.ts). */
+  downgrade?: DowngradeApproval;
 }
 
 export interface ChangeResult<T> {
   value: T;
   lockout: LockoutReport;
+  /** Who the change lowers what for (empty unless it was an approved downgrade). */
+  downgrade: DowngradeReport;
 }
 
 export function toPolicyRecord(row: CaPoliciesTable): PolicyRecord {
@@ -156,54 +163,83 @@ export function withPolicy(set: PolicySet, id: string, doc: PolicyDocument | nul
   return { ...set, policies };
 }
 
+/** What the audit entry of a change says about an approved downgrade. */
+export function downgradeNote(gate: { report: DowngradeReport; approval: DowngradeApproval | null }) {
+  return gate.approval ? { ...gate.approval, people: gate.report.people.length } : null;
+}
+
 /** Creates a policy, or replaces the one with the same id (or name). */
 export async function savePolicy(store: Store, input: PolicyDocumentInput, by: ChangedBy, options: ChangeOptions = {}): Promise<ChangeResult<PolicyRecord>> {
   const doc = policyDocumentSchema.parse(input);
+  return auditedChange(store, (trx, record) => savePolicyIn(trx, record, doc, by, options));
+}
+
+/** savePolicy inside the caller's audited transaction. */
+export async function savePolicyIn(trx: Tx, record: RecordAudit, doc: PolicyDocument, by: ChangedBy, options: ChangeOptions = {}): Promise<ChangeResult<PolicyRecord>> {
   const now = options.now ?? new Date();
-  return auditedChange(store, async (trx, record) => {
-    const current = await loadPolicySet(trx, now);
-    await validateReferences(trx, doc, current.namedLocations);
-    const existing = current.policies.find((p) => p.id === doc.id || p.document.name.toLowerCase() === doc.name.toLowerCase());
-    const id = existing?.id ?? doc.id ?? randomUUID();
-    const gate = await guardLockout(trx, current, withPolicy(current, id, doc), options.confirmLockout, now);
-    const { before, after } = await writePolicy(trx, { ...doc, id }, by, 'admin', now.toISOString());
-    await record({
-      actor: by.actor,
-      action: before ? 'policy.update' : 'policy.create',
-      target: `policy:${after.id}`,
-      requestId: by.requestId,
-      before: before ?? undefined,
-      after: { ...after, lockoutConfirmation: gate.confirmed, newlyStranded: gate.newlyStranded.length },
-    });
-    return { value: after, lockout: gate.report };
+  const current = await loadPolicySet(trx, now);
+  await validateReferences(trx, doc, current.namedLocations);
+  const existing = current.policies.find((p) => p.id === doc.id || p.document.name.toLowerCase() === doc.name.toLowerCase());
+  const id = existing?.id ?? doc.id ?? randomUUID();
+  const proposed = withPolicy(current, id, doc);
+  const gate = await guardLockout(trx, current, proposed, options.confirmLockout, now);
+  const down = await guardDowngrade(trx, current, proposed, options.downgrade, now);
+  const { before, after } = await writePolicy(trx, { ...doc, id }, by, 'admin', now.toISOString());
+  await record({
+    actor: by.actor,
+    action: before ? 'policy.update' : 'policy.create',
+    target: `policy:${after.id}`,
+    requestId: by.requestId,
+    before: before ?? undefined,
+    after: { ...after, lockoutConfirmation: gate.confirmed, newlyStranded: gate.newlyStranded.length, downgrade: downgradeNote(down) },
   });
+  return { value: after, lockout: gate.report, downgrade: down.report };
 }
 
 export async function setPolicyState(store: Store, ref: string, state: PolicyState, by: ChangedBy, options: ChangeOptions = {}): Promise<ChangeResult<PolicyRecord>> {
-  const now = options.now ?? new Date();
-  return auditedChange(store, async (trx, record) => {
-    const before = await getPolicy(trx, ref);
-    const current = await loadPolicySet(trx, now);
-    const doc: PolicyDocument = { ...before.document, state };
-    const gate = await guardLockout(trx, current, withPolicy(current, before.id, doc), options.confirmLockout, now);
-    const { after } = await writePolicy(trx, { ...doc, id: before.id }, by, before.origin, now.toISOString());
-    await record({
-      actor: by.actor, action: 'policy.state', target: `policy:${before.id}`, requestId: by.requestId,
-      before: { state: before.state }, after: { state, lockoutConfirmation: gate.confirmed },
-    });
-    return { value: after, lockout: gate.report };
-  });
+  return auditedChange(store, (trx, record) => setPolicyStateIn(trx, record, ref, state, by, options));
 }
 
-/** Deleting a policy only ever opens paths, so it needs no lockout check; a roll-out stage's policy goes with its stage. */
-export async function deletePolicy(store: Store, ref: string, by: ChangedBy): Promise<PolicyRecord> {
-  return auditedChange(store, async (trx, record) => {
-    const before = await getPolicy(trx, ref);
-    const stage = await trx.selectFrom('rollout_stages').select('name').where('policy_id', '=', before.id).executeTakeFirst();
-    if (stage) throw new RefusedError(`policy ${before.name} belongs to roll-out stage ${stage.name}; remove the stage instead`);
-    await trx.deleteFrom('policy_exceptions').where('policy_id', '=', before.id).execute();
-    await trx.deleteFrom('ca_policies').where('id', '=', before.id).execute();
-    await record({ actor: by.actor, action: 'policy.delete', target: `policy:${before.id}`, requestId: by.requestId, before });
-    return before;
+/** setPolicyState inside the caller's audited transaction. */
+export async function setPolicyStateIn(
+  trx: Tx, record: RecordAudit, ref: string, state: PolicyState, by: ChangedBy, options: ChangeOptions = {},
+): Promise<ChangeResult<PolicyRecord>> {
+  const now = options.now ?? new Date();
+  const before = await getPolicy(trx, ref);
+  const current = await loadPolicySet(trx, now);
+  const doc: PolicyDocument = { ...before.document, state };
+  const proposed = withPolicy(current, before.id, doc);
+  const gate = await guardLockout(trx, current, proposed, options.confirmLockout, now);
+  const down = await guardDowngrade(trx, current, proposed, options.downgrade, now);
+  const { after } = await writePolicy(trx, { ...doc, id: before.id }, by, before.origin, now.toISOString());
+  await record({
+    actor: by.actor, action: 'policy.state', target: `policy:${before.id}`, requestId: by.requestId,
+    before: { state: before.state }, after: { state, lockoutConfirmation: gate.confirmed, downgrade: downgradeNote(down) },
   });
+  return { value: after, lockout: gate.report, downgrade: down.report };
+}
+
+/**
+ * Deleting a policy only ever opens paths, so it needs no lockout check, but it
+ * is a downgrade when the policy asked anyone for more (the built-in ones too);
+ * a roll-out stage's policy goes with its stage.
+ */
+export async function deletePolicy(store: Store, ref: string, by: ChangedBy, options: Pick<ChangeOptions, 'downgrade' | 'now'> = {}): Promise<PolicyRecord> {
+  return auditedChange(store, async (trx, record) => (await deletePolicyIn(trx, record, ref, by, options)).value);
+}
+
+/** deletePolicy inside the caller's audited transaction. */
+export async function deletePolicyIn(
+  trx: Tx, record: RecordAudit, ref: string, by: ChangedBy, options: Pick<ChangeOptions, 'downgrade' | 'now'> = {},
+): Promise<Omit<ChangeResult<PolicyRecord>, 'lockout'>> {
+  const now = options.now ?? new Date();
+  const before = await getPolicy(trx, ref);
+  const stage = await trx.selectFrom('rollout_stages').select('name').where('policy_id', '=', before.id).executeTakeFirst();
+  if (stage) throw new RefusedError(`policy ${before.name} belongs to roll-out stage ${stage.name}; remove the stage instead`);
+  const current = await loadPolicySet(trx, now);
+  const down = await guardDowngrade(trx, current, withPolicy(current, before.id, null), options.downgrade, now);
+  await trx.deleteFrom('policy_exceptions').where('policy_id', '=', before.id).execute();
+  await trx.deleteFrom('ca_policies').where('id', '=', before.id).execute();
+  await record({ actor: by.actor, action: 'policy.delete', target: `policy:${before.id}`, requestId: by.requestId, before, after: { downgrade: downgradeNote(down) } });
+  return { value: before, downgrade: down.report };
 }

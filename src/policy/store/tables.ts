@@ -96,8 +96,24 @@ export interface SigninDeviceClaimsTable {
   created_at: string;
 }
 
+/** A policy change that lowers what someone must reach, waiting for a second administrator. */
+export interface PolicyDowngradesTable {
+  id: string;
+  /** The change as requested, JSON (a DowngradeChange). */
+  change: string;
+  /** Who it was found to lower what for when requested, JSON (a DowngradeReport). */
+  report: string;
+  reason: string;
+  status: 'pending' | 'applied' | 'rejected';
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+
 export interface PolicyTables {
   ca_policies: CaPoliciesTable;
+  policy_downgrades: PolicyDowngradesTable;
   named_locations: NamedLocationsTable;
   policy_exceptions: PolicyExceptionsTable;
   policy_settings: PolicySettingsTable;

@@ -16,6 +16,7 @@ import { deviceLifecycleOperations } from './device-lifecycle.ts';
 import { policyOperations } from './policies.ts';
 import { whatIfOperations } from './whatif.ts';
 import { exceptionOperations } from './exceptions.ts';
+import { downgradeOperations } from './downgrades.ts';
 import { mdmOperations } from './mdm.ts';
 import { rolloutOperations } from './rollout.ts';
 import { strengthOperations } from './strengths.ts';
@@ -39,6 +40,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...policyOperations,
   ...whatIfOperations,
   ...exceptionOperations,
+  ...downgradeOperations,
   ...mdmOperations,
   ...rolloutOperations,
   ...strengthOperations,
