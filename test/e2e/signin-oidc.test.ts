@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { startCallbackServer } from '../support/relying-party.ts';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
@@ -10,16 +9,10 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { createUserWithPassword, totpCode } from '../support/fixtures.ts';
 import { createClient } from '../../src/protocols/oidc/clients.ts';
 
-/** The app's side of the redirect: a real listener that remembers where the browser came back to. */
-const callbacks: URL[] = [];
-const appServer = createServer((req, res) => {
-  callbacks.push(new URL(req.url ?? '/', APP));
-  res.writeHead(200, { 'content-type': 'text/plain' }).end('back at the app');
-});
-await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-appServer.unref();
-const APP = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
-const REDIRECT = `${APP}/callback`;
+const rp = await startCallbackServer();
+const { callbacks } = rp;
+const APP = rp.origin;
+const REDIRECT = rp.redirectUri;
 const PASSWORD = 'violet tangerine lighthouse';
 
 /** Drives the app side with openid-client and the person's side with Chromium. */

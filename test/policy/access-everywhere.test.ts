@@ -1,6 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { startCallbackServer } from '../support/relying-party.ts';
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
@@ -17,15 +16,10 @@ import { saveNamedLocation } from '../../src/policy/store/bundle.ts';
  * a fresh sign-in, reuse of a live session from another app, and a refresh
  * token issued before the policy, through Chromium and openid-client.
  */
-const callbacks: URL[] = [];
-const appServer = createServer((req, res) => {
-  callbacks.push(new URL(req.url ?? '/', APP));
-  res.writeHead(200, { 'content-type': 'text/plain' }).end('back at the app');
-});
-await new Promise<void>((resolve) => appServer.listen(0, '127.0.0.1', resolve));
-appServer.unref();
-const APP = `http://127.0.0.1:${(appServer.address() as AddressInfo).port}`;
-const REDIRECT = `${APP}/callback`;
+const rp = await startCallbackServer();
+const { callbacks } = rp;
+const APP = rp.origin;
+const REDIRECT = rp.redirectUri;
 const PASSWORD = 'violet tangerine lighthouse';
 const by = { actor: 'user:admin' };
 const confirm = { confirmLockout: 'test: the policy is meant to refuse' };
@@ -133,6 +127,23 @@ for (const engine of ENGINES) {
         }
       });
     }
+
+    await t.test('the account portal is an app too: a live session from app A does not reach it past a policy', async () => {
+      await signInToA();
+      await page.goto(`${server.url}/account`);
+      await page.waitForSelector('text=Signed in as');
+      await savePolicy(store, { name: 'No portal', state: 'enabled', assignments: { users: { include: 'all' }, apps: { include: ['tessera:portal'] } }, grant: { block: true } }, by, confirm);
+      try {
+        await page.goto(`${server.url}/account`);
+        await page.waitForSelector('#blocked-reason');
+        const api = await page.evaluate(async () => (await fetch('/api/me')).status);
+        assert.equal(api, 401, 'the self-service API refuses the session too');
+      } finally {
+        await deletePolicy(store, 'No portal', by);
+      }
+      await page.goto(`${server.url}/account`);
+      await page.waitForSelector('text=Signed in as');
+    });
 
     await t.test('sign-in frequency holds on session reuse and on refresh', async () => {
       const refreshToken = await signInToA();

@@ -24,9 +24,9 @@ export interface ReuseInput {
  * A live session reaching another app: the access decision with the
  * session's methods and their time, for this app, address and device. An
  * allowed or refused reuse is one sign-in log row (report-only results with
- * it); a step-up is logged by the sign-in that follows.
+ * it) unless the caller asks for none; a step-up is logged by the sign-in that follows.
  */
-export async function reuseSession(ctx: AppContext, session: IdpSession, input: ReuseInput): Promise<Reuse> {
+export async function reuseSession(ctx: AppContext, session: IdpSession, input: ReuseInput, options: { log?: boolean } = {}): Promise<Reuse> {
   const db = ctx.store.db;
   const { decision } = await askAccess(db, {
     via: 'session', userId: session.userId, clientId: input.clientId, ip: input.ip, methodsUsed: session.methodUses,
@@ -35,7 +35,8 @@ export async function reuseSession(ctx: AppContext, session: IdpSession, input: 
   const o = decision.outcome;
   if (o.kind === 'step_up') return { kind: 'step_up', reauthenticate: o.reauthenticate };
   const allowed = o.kind === 'allow';
-  await writeSigninLog(db, {
+  // Every page of the portal checks its session; those checks are not sign-ins of their own.
+  if (options.log !== false) await writeSigninLog(db, {
     userId: session.userId, clientId: input.clientId, ip: input.ip, userAgent: input.userAgent,
     methodsUsed: session.methodUses.map((u) => u.method), result: allowed ? 'success' : 'failure',
     reason: allowed ? 'session_reused' : REFUSAL_LOG_REASON[o.refusal], strength: allowed ? decision.reached.strength : null,

@@ -31,7 +31,8 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction, ip = t.i
   const { decision } = await askAccess(db, {
     via: 'signin', userId: facts.user.id, clientId: t.clientId, ip, methodsUsed: uses, authTime: null,
     requestedAcr: t.requiredAcr ? [t.requiredAcr] : [], transactionId: t.id, subject: facts, config,
-    recoveryHold: await signinHooks().onRecoveryHold(db, facts.user.id),
+    // A hold matters only to someone left with no second factor who did not come in with a pass.
+    recoveryHold: facts.secondFactors.length === 0 && !t.methodsUsed.includes('tap') && (await signinHooks().onRecoveryHold(db, facts.user.id)),
   });
   const o = decision.outcome;
   if (o.kind === 'block') return refuse(ctx, t, decision, o);

@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.ts';
 import { loadSession, type IdpSession } from '../../../signin/session/sessions.ts';
 import { hasRecentAuth } from '../../../signin/step-up.ts';
+import { reuseSession, type ReuseInput } from '../../../signin/session/reuse.ts';
+import { deviceIdFromToken, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
 import { csrfToken, csrfValid, readSessionCookie } from '../signin/cookies.ts';
 import { forbidden, unauthorized } from '../../errors.ts';
 
@@ -15,10 +17,26 @@ export interface PortalAuth {
   csrf: string;
 }
 
+/**
+ * The portal is an app like any other: a live session reaches it only while
+ * the access decision allows that (a session from another app, a policy added
+ * since, a sign-in frequency passed). Otherwise the person is sent to sign in.
+ */
 export async function portalAuth(ctx: AppContext, request: FastifyRequest): Promise<PortalAuth | null> {
   const token = readSessionCookie(request, ctx.config);
   const session = await loadSession(ctx.store.db, token, ctx.config.session);
-  return session && token ? { session, csrf: csrfToken(token) } : null;
+  if (!session || !token) return null;
+  const reuse = await reuseSession(ctx, session, portalReuse(ctx, request, await deviceOf(ctx, request)), { log: false });
+  return reuse.kind === 'allow' ? { session, csrf: csrfToken(token) } : null;
+}
+
+/** What the decision is asked when a session is reused for the portal. */
+export function portalReuse(_ctx: AppContext, request: FastifyRequest, deviceId: string | null): ReuseInput {
+  return { clientId: null, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestedAcr: [], deviceId };
+}
+
+export function deviceOf(ctx: AppContext, request: FastifyRequest): Promise<string | null> {
+  return deviceIdFromToken(ctx.store.db, deviceTokenFrom(request.headers, request.cookies));
 }
 
 export function signinRedirect(reply: FastifyReply, returnTo: string, stepUp = false): FastifyReply {

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { html, page } from '../../html.ts';
 import { deleteExpiredSessions, loadSession, revokeSession, type IdpSession } from '../../../signin/session/sessions.ts';
 import {
-  deleteExpiredTransactions, loadTransaction, startTransaction, transactionKey, type SigninTransaction,
+  deleteExpiredTransactions, loadTransaction, saveTransaction, startTransaction, transactionKey, type SigninTransaction,
 } from '../../../signin/transaction.ts';
+import { reuseSession } from '../../../signin/session/reuse.ts';
+import { deviceOf, portalReuse } from '../account/guard.ts';
 import { decideNext } from '../../../signin/steps/next.ts';
 import { chooseMethod } from '../../../signin/steps/second-factor.ts';
 import { restart } from '../../../signin/steps/restart.ts';
@@ -55,8 +57,11 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: Record<string, unknown> }>('/signin', async (request, reply) => {
     const returnTo = safeReturnTo(request.query.return_to, ctx.config.issuer) ?? '/account';
     const session = await currentSession(request);
-    if (session && request.query.step_up !== '1') return reply.redirect(returnTo, 303);
-    const stepUp = session && request.query.step_up === '1' ? await stepUpMethods(ctx, session) : undefined;
+    // Reusing the session for the portal asks the access decision, as for any app.
+    const reuse = session && request.query.step_up !== '1' ? await reuseSession(ctx, session, portalReuse(ctx, request, await deviceOf(ctx, request))) : null;
+    if (reuse?.kind === 'allow') return reply.redirect(returnTo, 303);
+    const wantsStepUp = request.query.step_up === '1' || (reuse?.kind === 'step_up' && !reuse.reauthenticate);
+    const stepUp = session && wantsStepUp ? await stepUpMethods(ctx, session) : undefined;
     const { transaction, bindingSecret } = await startTransaction(ctx.store.db, {
       returnTo,
       ip: request.ip,
@@ -64,6 +69,11 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
       stepUp,
     });
     setTransactionCookie(reply, ctx.config, transaction.id, bindingSecret);
+    if (reuse?.kind === 'refused') {
+      transaction.step = 'blocked';
+      await saveTransaction(ctx.store.db, transaction);
+      return renderStep(ctx, reply, transaction, bindingSecret, reuse.message, 403);
+    }
     if (stepUp) {
       // Only the missing factor is asked: straight to the second-factor choice.
       const outcome = await chooseMethodForStepUp(transaction);
