@@ -37,7 +37,7 @@ for (const engine of ENGINES) {
       const ts = await openTestStore(engine);
       t.after(() => ts.close());
       const rootId = await onlyGlobalAdmin(ts.store);
-      await importTotp({ store: ts.store, secrets: new SecretBox(randomBytes(32)), config: { issuer: 'https://id.example.test' } }, rootId, { secretBase32: SECRET, actor: 'test' });
+      await importTotp({ store: ts.store, secrets: new SecretBox(randomBytes(32)) }, rootId, { secretBase32: SECRET, actor: 'test' });
       const saved = await savePolicy(ts.store, ADMINS_PHISHING_RESISTANT, by);
       assert.equal(saved.value.state, 'enabled');
       assert.deepEqual(saved.lockout.strandedUsers, []);
