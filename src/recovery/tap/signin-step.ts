@@ -3,7 +3,7 @@ import { ACR, acrRank } from '../../signin/acr.ts';
 import { saveTransaction, type SigninTransaction } from '../../signin/transaction.ts';
 import { show, type RequestFacts, type StepOutcome } from '../../signin/steps/outcome.ts';
 import { proveFactor } from '../../signin/steps/prove.ts';
-import { BAD_PASS } from '../../signin/texts.ts';
+import { BAD_PASS, SIGNIN_TEXT } from '../../signin/texts.ts';
 import { tapFactor } from './factor.ts';
 
 /**
@@ -16,7 +16,7 @@ export { BAD_PASS };
 
 /** "Use a Temporary Access Pass" on the password page: offered for every typed name, known or not. */
 export async function chooseTap(ctx: AppContext, t: SigninTransaction): Promise<StepOutcome> {
-  if (!t.usernameTyped) return show(t, 'Enter your username first.', 400);
+  if (!t.usernameTyped) return show(t, SIGNIN_TEXT.enterUsernameFirst, 400);
   t.step = 'tap';
   await saveTransaction(ctx.store.db, t);
   return show(t);
@@ -30,10 +30,10 @@ export async function choosePassword(ctx: AppContext, t: SigninTransaction): Pro
 }
 
 export async function submitTap(ctx: AppContext, t: SigninTransaction, pass: string, req: RequestFacts): Promise<StepOutcome> {
-  if (!pass.trim()) return show(t, 'Enter the pass your helpdesk gave you.', 400);
+  if (!pass.trim()) return show(t, SIGNIN_TEXT.enterPass, 400);
   // A pass never reaches phishing-resistant strength: do not use one up on an app that needs it.
   if (t.requiredAcr && acrRank(t.requiredAcr) > acrRank(ACR.mfa)) {
-    return show(t, 'This app requires a phishing-resistant method (a security key or passkey); a Temporary Access Pass cannot be used for it.', 403);
+    return show(t, SIGNIN_TEXT.passNotEnough, 403);
   }
   const next = await proveFactor(ctx, t, tapFactor, pass, req);
   if (!t.methodsUsed.includes('tap')) return next;

@@ -123,27 +123,6 @@ export async function loadSession(
   return toSession(row);
 }
 
-/**
- * Records a step-up or re-authentication: the factors just verified become the
- * session's, and the times that "recent sign-in" rules look at move to now.
- */
-export async function upgradeSession(
-  db: Db | Tx,
-  id: string,
-  amr: string[],
-  acr: string,
-  now = new Date(),
-  reached: { strength?: string | null; methodUses?: MethodUse[] } = {},
-): Promise<void> {
-  const at = now.toISOString();
-  const strength = reached.methodUses ? { strength: reached.strength ?? null, method_uses: JSON.stringify(reached.methodUses) } : {};
-  await db
-    .updateTable('idp_sessions')
-    .set({ amr: JSON.stringify(amr), acr, auth_time: at, last_seen_at: at, ...(amr.includes('mfa') ? { mfa_at: at } : {}), ...strength })
-    .where('id', '=', id)
-    .execute();
-}
-
 export async function revokeSession(db: Db | Tx, id: string, now = new Date()): Promise<void> {
   await db.updateTable('idp_sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../../app/context.ts';
 import { findUserByUsername } from '../../directory/users.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { show, type StepOutcome } from './outcome.ts';
+import { SIGNIN_TEXT } from '../texts.ts';
 
 /**
  * The name is remembered and the person always moves on to the password step,
@@ -9,8 +10,8 @@ import { show, type StepOutcome } from './outcome.ts';
  */
 export async function submitUsername(ctx: AppContext, t: SigninTransaction, username: string): Promise<StepOutcome> {
   const typed = username.trim();
-  if (!typed) return show(t, 'Enter your username.', 400);
-  if (typed.length > 256) return show(t, 'That username is too long.', 400);
+  if (!typed) return show(t, SIGNIN_TEXT.enterUsername, 400);
+  if (typed.length > 256) return show(t, SIGNIN_TEXT.usernameTooLong, 400);
   const user = await findUserByUsername(ctx.store.db, typed).catch(() => undefined);
   t.usernameTyped = typed;
   t.userId = user?.id ?? null;
