@@ -141,6 +141,17 @@ for (const engine of ENGINES) {
       });
     }
 
+    await t.test('a refresh after a policy raised what the app needs is refused: a refresh cannot step up', async () => {
+      const refreshToken = await signInToA();
+      await savePolicy(store, { name: 'A needs MFA', state: 'enabled', assignments: { users: { include: 'all' }, apps: { include: ['app-a'] } }, grant: { strength: 'mfa' } }, by);
+      try {
+        await assert.rejects(oidc.refreshTokenGrant(appA, refreshToken), refusedGrant('invalid_grant'));
+        assert.equal((await lastLog()).reason, 'refresh_strength_not_met');
+      } finally {
+        await removePolicy(store, 'A needs MFA');
+      }
+    });
+
     await t.test('the account portal is an app too: a live session from app A does not reach it past a policy', async () => {
       await signInToA();
       await page.goto(`${server.url}/account`);
