@@ -59,5 +59,6 @@ test('an app a policy names counts even when nobody used it lately; blocks are a
 test('dropping a compliant-device requirement is a downgrade', () => {
   const device = p('d', { name: 'Compliant device for mail', state: 'enabled', assignments: { users: { include: 'all' }, apps: { include: ['mail'] } }, grant: { compliantDevice: true } });
   const r = analyseDowngrade(set(device), set(), [subject()], { now: NOW });
-  assert.deepEqual(r.losses.map((l) => [l.app, l.after, l.onCompliantDevice]), [['mail', 'password', false]]);
+  assert.deepEqual(r.losses.map((l) => [l.app, l.before, l.after, l.onCompliantDevice]), [['mail', 'compliant_device', 'password', false]]);
+  assert.match(r.losses[0]!.message, /needed a compliant device, would need only a password/);
 });

@@ -15,7 +15,7 @@ import { builtinStrengths, type StrengthCatalog } from './strength-port.ts';
  * named location describes, with and without a compliant device. Blocks are
  * access rules, not strength: a sign-in blocked before or after is not compared.
  */
-export const LEVELS = ['password', 'mfa', 'phishing_resistant_mfa', 'beyond'] as const;
+export const LEVELS = ['password', 'mfa', 'phishing_resistant_mfa', 'beyond', 'compliant_device'] as const;
 export type Level = (typeof LEVELS)[number];
 
 /** The methods that just reach each rung. */
@@ -30,6 +30,7 @@ const PLAIN: Record<Level, string> = {
   mfa: 'MFA',
   phishing_resistant_mfa: 'phishing-resistant MFA',
   beyond: 'more than phishing-resistant MFA',
+  compliant_device: 'a compliant device',
 };
 
 /** An app id no policy names: stands for "every other app" (policies for all apps apply to it). */
@@ -86,12 +87,16 @@ function decide(set: PolicySet, s: LockoutSubject, p: Probe, methods: string[], 
   );
 }
 
-/** The weakest rung the policies accept here, or null when a policy blocks the sign-in outright. */
+/**
+ * The weakest rung the policies accept here, or null when a policy blocks the
+ * sign-in outright; without a device, a required compliant device is the top rung.
+ */
 function required(set: PolicySet, s: LockoutSubject, p: Probe, o: DowngradeOptions): Level | null {
   for (const [level, methods] of PROBES) {
     const d = decide(set, s, p, methods, o);
     if (d.outcome === 'allow') return level;
     if (d.outcome === 'block' && d.blockReason === 'policy') return null;
+    if (d.outcome === 'block' && d.blockReason === 'compliant_device') return 'compliant_device';
   }
   return 'beyond';
 }
