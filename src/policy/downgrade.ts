@@ -120,7 +120,18 @@ function dedupeScenarios(current: PolicySet, proposed: PolicySet): Array<{ ip: s
   return [...seen.values()];
 }
 
+/**
+ * Policies only ever add requirements, so a change that keeps every policy and
+ * named location as it is (it only adds policies) cannot lower anything.
+ */
+function onlyAdds(current: PolicySet, proposed: PolicySet): boolean {
+  const after = new Map(proposed.policies.map((p) => [p.id, JSON.stringify(p.document)]));
+  if (current.policies.some((p) => after.get(p.id) !== JSON.stringify(p.document))) return false;
+  return JSON.stringify(current.namedLocations) === JSON.stringify(proposed.namedLocations);
+}
+
 export function analyseDowngrade(current: PolicySet, proposed: PolicySet, subjects: readonly LockoutSubject[], o: DowngradeOptions): DowngradeReport {
+  if (onlyAdds(current, proposed)) return { checkedUsers: subjects.length, losses: [], people: [] };
   const scenarios = dedupeScenarios(current, proposed);
   const named = namedApps(current, proposed);
   const losses: DowngradeLoss[] = [];
