@@ -18,6 +18,8 @@ import { listDowngrades, rejectDowngrade, requestDowngrade } from '../../src/pol
 import { approveDowngradeWithAlert } from '../../src/monitor/policy-downgrades.ts';
 import { listAlerts } from '../../src/monitor/alerts.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { addGroupMember, createGroup } from '../../src/directory/groups.ts';
+import { addStage, listStages, removeStage, setStageEnforcement } from '../../src/policy/store/rollout.ts';
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const REGISTERED = 'Require MFA for users with a second factor';
@@ -111,6 +113,27 @@ for (const engine of ENGINES) {
       assert.ok(!(await listPolicies(store.db)).some((p) => p.id === DEFAULT_POLICY_IDS.adminsMfa));
       assert.ok(newAdmin);
     });
+  });
+
+  test(`an enforced roll-out stage is taken back only as an approved downgrade on ${engine}`, engineSkip(engine), async (t) => {
+    const ts = await openTestStore(engine);
+    t.after(() => ts.close());
+    const store = ts.store;
+    const dave = await auditedChange(store, async (trx, record) => {
+      const user = await insertUser(trx, { username: 'dave' });
+      await record({ actor: 'test', action: 'user.create', target: `user:${user.id}` });
+      return user;
+    });
+    await createGroup(store, { name: 'Pilot' }, alice);
+    await addGroupMember(store, 'Pilot', dave.id, alice);
+    await addStage(store, { name: 'Pilot', groups: ['Pilot'], strength: 'mfa', enforceAt: new Date(Date.now() - 86_400_000).toISOString() }, alice);
+    await assert.rejects(removeStage(store, 'Pilot', alice), /dave, .*needed MFA, would need only a password/);
+    const later = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    await assert.rejects(setStageEnforcement(store, 'Pilot', later, alice), DowngradeNeedsApprovalError);
+    const req = await requestDowngrade(store, { change: { kind: 'remove_stage', stage: 'Pilot' }, reason: 'the pilot ends, the department stage follows' }, alice);
+    assert.equal(req.summary, 'remove roll-out stage Pilot');
+    await approveDowngradeWithAlert(store, req.id, bob);
+    assert.deepEqual((await listStages(store.db)).map((x) => x.name), []);
   });
 
   test(`downgrades through the admin API on ${engine}`, engineSkip(engine), async (t) => {

@@ -14,7 +14,8 @@ export const USAGE = `tessera downgrade preview <change>
        tessera downgrade approve|reject <id>
        tessera downgrade list [--all] [--json]
        tessera downgrade show <id> [--json]
-  where <change> is one of: delete <policy> | set-state <policy> enabled|reportOnly|disabled | save <file.json|-> | import <file.json|->`;
+  where <change> is one of: delete <policy> | set-state <policy> enabled|reportOnly|disabled | save <file.json|-> | import <file.json|->
+                            | remove-stage <stage> | stage-enforcement <stage> <time>`;
 
 async function readJson(source: string): Promise<unknown> {
   const text = source === '-' ? await readStdin('the JSON document') : readFileSync(source, 'utf8');
@@ -37,6 +38,8 @@ async function changeOf(positionals: string[]): Promise<unknown> {
   }
   if (what === 'save' && a && !b) return { kind: 'save', policy: await readJson(a) };
   if (what === 'import' && a && !b) return { kind: 'import', bundle: await readJson(a) };
+  if (what === 'remove-stage' && a && !b) return { kind: 'remove_stage', stage: a };
+  if (what === 'stage-enforcement' && a && b) return { kind: 'stage_enforcement', stage: a, enforceAt: b };
   throw bad();
 }
 

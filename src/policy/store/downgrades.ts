@@ -8,6 +8,7 @@ import type { DowngradeReport } from '../downgrade.ts';
 import type { DowngradeApproval } from './downgrade-gate.ts';
 import { deletePolicyIn, savePolicyIn, setPolicyStateIn, type ChangeOptions } from './policies.ts';
 import { importBundleIn } from './bundle.ts';
+import { removeStageIn, setStageEnforcementIn } from './rollout.ts';
 import type { PolicyDowngradesTable } from './tables.ts';
 
 /**
@@ -27,6 +28,8 @@ export const downgradeChangeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('state'), policy: policyRef, state: z.enum(POLICY_STATES) }),
   z.strictObject({ kind: z.literal('delete'), policy: policyRef }),
   z.strictObject({ kind: z.literal('import'), bundle: policyBundleSchema }),
+  z.strictObject({ kind: z.literal('remove_stage'), stage: z.string().min(1).max(128).describe('Roll-out stage id or name') }),
+  z.strictObject({ kind: z.literal('stage_enforcement'), stage: z.string().min(1).max(128), enforceAt: z.iso.datetime({ offset: true }) }),
 ]);
 export type DowngradeChange = z.output<typeof downgradeChangeSchema>;
 
@@ -60,6 +63,8 @@ export function summarise(c: DowngradeChange): string {
     case 'state': return `set policy ${c.policy} to ${c.state}`;
     case 'delete': return `delete policy ${c.policy}`;
     case 'import': return `import ${c.bundle.policies.length} policies and ${c.bundle.namedLocations.length} named locations`;
+    case 'remove_stage': return `remove roll-out stage ${c.stage}`;
+    case 'stage_enforcement': return `move the enforcement of roll-out stage ${c.stage} to ${c.enforceAt}`;
   }
 }
 
@@ -70,6 +75,8 @@ async function applyChange(trx: Tx, record: RecordAudit, c: DowngradeChange, by:
     case 'state': return (await setPolicyStateIn(trx, record, c.policy, c.state, by, options)).downgrade;
     case 'delete': return (await deletePolicyIn(trx, record, c.policy, by, options)).downgrade;
     case 'import': return (await importBundleIn(trx, record, c.bundle, by, options)).downgrade;
+    case 'remove_stage': return (await removeStageIn(trx, record, c.stage, by, options)).downgrade;
+    case 'stage_enforcement': return (await setStageEnforcementIn(trx, record, c.stage, c.enforceAt, by, options)).downgrade;
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db, Store, Tx } from '../../store/store.ts';
-import { auditedChange } from '../../audit/append.ts';
+import { auditedChange, type RecordAudit } from '../../audit/append.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
 import { isRole, ROLES } from '../../directory/roles.ts';
 import { listUserMethods } from '../../methods/list.ts';
@@ -10,7 +10,9 @@ import type { PolicyDocument } from '../document.ts';
 import { loadActiveStrengths } from './strengths-source.ts';
 import type { RolloutStagesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';
-import { loadPolicySet, validateReferences, withPolicy, writePolicy, type ChangeOptions } from './policies.ts';
+import { guardDowngrade } from './downgrade-gate.ts';
+import { downgradeNote, loadPolicySet, validateReferences, withPolicy, writePolicy, type ChangeOptions } from './policies.ts';
+import type { DowngradeReport } from '../downgrade.ts';
 
 /**
  * Staged roll-out: ordered stages (by default admins, then a pilot group, then
@@ -153,34 +155,53 @@ export async function addStage(store: Store, input: StageInput, by: ChangedBy, o
   });
 }
 
-/** Moves a stage's enforcement date (and its policy's), with the lockout check. */
+/**
+ * Moves a stage's enforcement date (and its policy's), with the lockout check;
+ * moving an enforced stage back to reporting is a downgrade (a second administrator approves it).
+ */
 export async function setStageEnforcement(store: Store, ref: string, enforceAt: string, by: ChangedBy, options: ChangeOptions = {}): Promise<Stage> {
+  return auditedChange(store, async (trx, record) => (await setStageEnforcementIn(trx, record, ref, enforceAt, by, options)).value);
+}
+
+/** setStageEnforcement inside the caller's audited transaction. */
+export async function setStageEnforcementIn(
+  trx: Tx, record: RecordAudit, ref: string, enforceAt: string, by: ChangedBy, options: ChangeOptions = {},
+): Promise<{ value: Stage; downgrade: DowngradeReport }> {
   const at = new Date(enforceAt);
   if (Number.isNaN(at.getTime())) throw new InvalidInputError(`${enforceAt} is not a date`);
   const now = options.now ?? new Date();
-  return auditedChange(store, async (trx, record) => {
-    const before = await getStage(trx, ref);
-    const after = { ...before, enforceAt: at.toISOString() };
-    const doc = stagePolicy(after);
-    const current = await loadPolicySet(trx, now);
-    await guardLockout(trx, current, withPolicy(current, before.policyId, doc), options.confirmLockout, now);
-    await writePolicy(trx, { ...doc, id: before.policyId }, by, 'rollout', now.toISOString());
-    await trx.updateTable('rollout_stages').set({ enforce_at: after.enforceAt, updated_at: now.toISOString() }).where('id', '=', before.id).execute();
-    await record({ actor: by.actor, action: 'rollout.stage.enforce', target: `rollout:${before.id}`, requestId: by.requestId, before, after });
-    return after;
-  });
+  const before = await getStage(trx, ref);
+  const after = { ...before, enforceAt: at.toISOString() };
+  const doc = stagePolicy(after);
+  const current = await loadPolicySet(trx, now);
+  const proposed = withPolicy(current, before.policyId, doc);
+  await guardLockout(trx, current, proposed, options.confirmLockout, now);
+  const down = await guardDowngrade(trx, current, proposed, options.downgrade, now);
+  await writePolicy(trx, { ...doc, id: before.policyId }, by, 'rollout', now.toISOString());
+  await trx.updateTable('rollout_stages').set({ enforce_at: after.enforceAt, updated_at: now.toISOString() }).where('id', '=', before.id).execute();
+  await record({ actor: by.actor, action: 'rollout.stage.enforce', target: `rollout:${before.id}`, requestId: by.requestId, before, after: { ...after, downgrade: downgradeNote(down) } });
+  return { value: after, downgrade: down.report };
 }
 
-export async function removeStage(store: Store, ref: string, by: ChangedBy): Promise<Stage> {
-  return auditedChange(store, async (trx, record) => {
-    const stage = await getStage(trx, ref);
-    await trx.deleteFrom('rollout_campaign').where('stage_id', '=', stage.id).execute();
-    await trx.deleteFrom('rollout_stages').where('id', '=', stage.id).execute();
-    await trx.deleteFrom('policy_exceptions').where('policy_id', '=', stage.policyId).execute();
-    await trx.deleteFrom('ca_policies').where('id', '=', stage.policyId).execute();
-    await record({ actor: by.actor, action: 'rollout.stage.remove', target: `rollout:${stage.id}`, requestId: by.requestId, before: stage });
-    return stage;
-  });
+/** Removes a stage and its policy; when the stage is enforced that is a downgrade (a second administrator approves it). */
+export async function removeStage(store: Store, ref: string, by: ChangedBy, options: Pick<ChangeOptions, 'downgrade' | 'now'> = {}): Promise<Stage> {
+  return auditedChange(store, async (trx, record) => (await removeStageIn(trx, record, ref, by, options)).value);
+}
+
+/** removeStage inside the caller's audited transaction. */
+export async function removeStageIn(
+  trx: Tx, record: RecordAudit, ref: string, by: ChangedBy, options: Pick<ChangeOptions, 'downgrade' | 'now'> = {},
+): Promise<{ value: Stage; downgrade: DowngradeReport }> {
+  const now = options.now ?? new Date();
+  const stage = await getStage(trx, ref);
+  const current = await loadPolicySet(trx, now);
+  const down = await guardDowngrade(trx, current, withPolicy(current, stage.policyId, null), options.downgrade, now);
+  await trx.deleteFrom('rollout_campaign').where('stage_id', '=', stage.id).execute();
+  await trx.deleteFrom('rollout_stages').where('id', '=', stage.id).execute();
+  await trx.deleteFrom('policy_exceptions').where('policy_id', '=', stage.policyId).execute();
+  await trx.deleteFrom('ca_policies').where('id', '=', stage.policyId).execute();
+  await record({ actor: by.actor, action: 'rollout.stage.remove', target: `rollout:${stage.id}`, requestId: by.requestId, before: stage, after: { downgrade: downgradeNote(down) } });
+  return { value: stage, downgrade: down.report };
 }
 
 export const templateSchema = z.strictObject({
