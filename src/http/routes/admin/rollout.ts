@@ -51,8 +51,9 @@ export const rolloutOperations: Operation[] = [
     handler: async ({ ctx, params, body, query, by }) => setStageEnforcement(ctx.store, params.stage, body.enforceAt, by, { confirmLockout: query.confirmLockout }),
   }),
   defineOperation({
-    method: 'DELETE', path: '/rollout/stages/:stage', operationId: 'removeRolloutStage', summary: 'Remove a stage and its policy', tag, permission: 'policies:write',
-    params: stageRef, errors: [404],
+    method: 'DELETE', path: '/rollout/stages/:stage', operationId: 'removeRolloutStage', tag, permission: 'policies:write',
+    summary: 'Remove a stage and its policy (an enforced stage is a downgrade: 409, request it at /policy-downgrades)',
+    params: stageRef, errors: [404, 409],
     handler: async ({ ctx, params, by }) => {
       await removeStage(ctx.store, params.stage, by);
     },
