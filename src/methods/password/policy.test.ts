@@ -28,6 +28,9 @@ test('context-specific words are refused: the account\'s names, the product and 
   refused('T3ss3ra is where i sign in daily', /name of this service/);
   refused('my acmewidgets login is secret', /name of this service or its address/);
   refused('my acme-widgets login is secret', /name of this service or its address/);
+  // A short part of a display name sits inside many words: only the whole name counts then.
+  assert.equal(passwordProblem({ displayName: 'Ann Lee', password: 'sleepy lighthouse keeper', singleFactor: true }), null);
+  assert.match(passwordProblem({ displayName: 'Ann Lee', password: 'annlee keeps the lighthouse', singleFactor: true })!, /display name/);
   // The parts that name nothing in particular are not refused.
   assert.equal(passwordProblem({ ...who, password: 'violet tangerine lighthouse', singleFactor: true }), null);
   assert.equal(passwordProblem({ password: 'violet tangerine lighthouse', issuer: 'http://127.0.0.1:3000', singleFactor: true }), null);

@@ -36,6 +36,8 @@ export interface PasswordCheckInput {
 
 /** Words shorter than this are too common inside ordinary words to refuse. */
 const MIN_WORD = 3;
+/** Parts of a display name ("Ann Lee"): a little longer, since "lee" sits inside many words; the whole name counts from MIN_WORD. */
+const MIN_NAME_PART = 4;
 
 /** The password as typed, and with look-alike digits and symbols read as letters and separators dropped. */
 function variants(lower: string): string[] {
@@ -45,9 +47,12 @@ function variants(lower: string): string[] {
   return [...new Set([lower, plain, read('i'), read('l')])];
 }
 
+const plainWord = (n: string | null | undefined) => (n ?? '').normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+
 function personalWords(input: PasswordCheckInput): string[] {
-  const names = [input.username, input.email?.split('@')[0], input.displayName, ...(input.displayName?.split(/[\s.,_-]+/) ?? [])];
-  return names.map((n) => (n ?? '').normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '')).filter((n) => [...n].length >= MIN_WORD);
+  const whole = [input.username, input.email?.split('@')[0], input.displayName].map(plainWord).filter((n) => [...n].length >= MIN_WORD);
+  const parts = (input.displayName?.split(/[\s.,_-]+/) ?? []).map(plainWord).filter((n) => [...n].length >= MIN_NAME_PART);
+  return [...whole, ...parts];
 }
 
 /** "tessera" and the issuer's host name without its top-level part: id.acme-corp.com gives "acmecorp". */
