@@ -124,7 +124,7 @@ function dedupeScenarios(current: PolicySet, proposed: PolicySet): Array<{ ip: s
  * Policies only ever add requirements, so a change that keeps every policy and
  * named location as it is (it only adds policies) cannot lower anything.
  */
-function onlyAdds(current: PolicySet, proposed: PolicySet): boolean {
+export function onlyAdds(current: PolicySet, proposed: PolicySet): boolean {
   const after = new Map(proposed.policies.map((p) => [p.id, JSON.stringify(p.document)]));
   if (current.policies.some((p) => after.get(p.id) !== JSON.stringify(p.document))) return false;
   return JSON.stringify(current.namedLocations) === JSON.stringify(proposed.namedLocations);

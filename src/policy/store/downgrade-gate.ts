@@ -1,6 +1,6 @@
 import type { Tx } from '../../store/store.ts';
 import { RefusedError } from '../../directory/errors.ts';
-import { analyseDowngrade, describeLosses, type DowngradeReport } from '../downgrade.ts';
+import { analyseDowngrade, describeLosses, onlyAdds, type DowngradeReport } from '../downgrade.ts';
 import type { PolicySet } from '../model.ts';
 import { loadActiveStrengths } from './strengths-source.ts';
 import { loadPolicySettings } from './settings.ts';
@@ -42,7 +42,8 @@ export async function guardDowngrade(
   approval: DowngradeApproval | undefined,
   now = new Date(),
 ): Promise<{ report: DowngradeReport; approval: DowngradeApproval | null }> {
-  const report = await downgradeReport(trx, current, proposed, now);
+  // Adding policies cannot lower anything: no need to gather the people.
+  const report = onlyAdds(current, proposed) ? { checkedUsers: 0, losses: [], people: [] } : await downgradeReport(trx, current, proposed, now);
   if (report.losses.length === 0) return { report, approval: null };
   if (!approval) {
     const n = report.people.length;
