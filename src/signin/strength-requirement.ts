@@ -21,7 +21,8 @@ export function transactionUses(t: Pick<SigninTransaction, 'methodsUsed' | 'meth
  * security key or passkey — but only for a user with no second factor at all or
  * once MFA is proven in this sign-in, so a password alone never adds a factor
  * to an account that has one; otherwise another registered factor first.
- * Null: nothing this user can do here reaches it.
+ * After a Temporary Access Pass only registration is offered (the pass is for
+ * someone who lost their methods). Null: nothing this user can do here reaches it.
  */
 export function nextStep(
   unmet: readonly StrengthDefinition[],
@@ -30,11 +31,17 @@ export function nextStep(
   verifiable: readonly string[],
 ): string | null {
   const used = new Set(uses.map((u) => u.method));
+  // An authenticator app is enough when every unmet strength accepts one; otherwise it takes a key or passkey.
+  const totpEnough = unmet.every((s) => methodsMentioned(s).has('totp'));
+  // A pass is for someone whose methods are lost: never ask for a registered one, register what is needed.
+  if (used.has('tap')) {
+    if (!totpEnough && !used.has('webauthn')) return 'register_webauthn';
+    if (totpEnough && !used.has('totp')) return 'register_totp';
+    return null;
+  }
   const open = verifiable.filter((m) => facts.secondFactors.includes(m) && !used.has(m));
   const helpful = open.filter((m) => unmet.every((s) => methodsMentioned(s).has(m)));
   if (helpful[0]) return helpful[0];
-  // An authenticator app is enough when every unmet strength accepts one; otherwise it takes a key or passkey.
-  const totpEnough = unmet.every((s) => methodsMentioned(s).has('totp'));
   const mfaProven = strengthSatisfied(builtinStrength('mfa'), uses);
   if (facts.secondFactors.length === 0 || mfaProven) {
     if (!totpEnough && !facts.secondFactors.includes('webauthn')) return 'register_webauthn';
