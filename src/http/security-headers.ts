@@ -15,7 +15,7 @@ export function addSecurityHeaders(app: FastifyInstance, options: { https: boole
     reply.header('cross-origin-opener-policy', 'same-origin');
     if (!reply.hasHeader('content-security-policy')) {
       const page = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
-      const targets = page && request.url.startsWith('/signin') ? await options.appFormTargets() : [];
+      const targets = page && request.url.startsWith('/signin') ? await options.appFormTargets().catch(() => []) : [];
       reply.header('content-security-policy', contentSecurityPolicy(targets));
     }
     if (options.https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import { ZodError } from 'zod';
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from '../store/unavailable.ts';
 import type { AppContext } from '../app/context.ts';
 import { HttpError } from './errors.ts';
 import { MethodError } from '../methods/errors.ts';
@@ -75,6 +76,14 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     const status = (error as { statusCode?: number }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return reply.status(status).send({ error: 'invalid_request', message: (error as Error).message });
+    }
+    if (isStoreUnavailable(error)) {
+      // Not a bug: the database is down or busy. Clients and proxies may retry after a pause.
+      request.log.warn({ err: error }, 'store not reachable');
+      return reply
+        .status(503)
+        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        .send({ error: 'temporarily_unavailable', message: 'the database cannot be reached right now; try again shortly', request_id: request.id });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ error: 'server_error', message: 'internal error', request_id: request.id });

@@ -39,6 +39,9 @@ export async function openStore(
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Nor may a client in use: after its query has failed (and the request has its answer, 503),
+    // it also emits 'error', and pg-pool listens only while the client is idle.
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const store = makeStore(db, database.engine);

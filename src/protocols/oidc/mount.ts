@@ -76,7 +76,8 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'DENY');
     // oidc-provider adds the hash of its one inline script (form_post) to this policy itself.
-    const targets = FORMS_TO_APPS.test(request.url) ? await appFormTargets(ctx.store.db) : [];
+    // The reply is hijacked: a store failure here must not leave the request hanging (the provider then answers 503).
+    const targets = FORMS_TO_APPS.test(request.url) ? await appFormTargets(ctx.store.db).catch(() => []) : [];
     res.setHeader('content-security-policy', contentSecurityPolicy(targets));
     if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     await handlerFor(runtime.provider)(request.raw, res);

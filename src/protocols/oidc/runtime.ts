@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { AppContext } from '../../app/context.ts';
 import { createOidcProvider } from './provider.ts';
+import { answerStoreOutagesWith503 } from './outage.ts';
 import { loadSigningKeySet, signingKeysFingerprint } from './signing-keys.ts';
 
 /**
@@ -24,6 +25,7 @@ export class OidcRuntime {
 
   static async start(ctx: AppContext): Promise<OidcRuntime> {
     const provider = await createOidcProvider(ctx);
+    answerStoreOutagesWith503(provider);
     return new OidcRuntime(ctx, provider, await signingKeysFingerprint(ctx.store.db));
   }
 
@@ -43,7 +45,9 @@ export class OidcRuntime {
     const current = await signingKeysFingerprint(this.#ctx.store.db);
     if (current === this.#fingerprint) return false;
     const signingKeys = await loadSigningKeySet(this.#ctx.store.db, this.#ctx.secrets);
-    this.#provider = await createOidcProvider(this.#ctx, { signingKeys });
+    const provider = await createOidcProvider(this.#ctx, { signingKeys });
+    answerStoreOutagesWith503(provider);
+    this.#provider = provider;
     this.#fingerprint = signingKeys.fingerprint;
     this.#ctx.logger.info({ keys: signingKeys.keys.map((k) => k.kid) }, 'OIDC signing keys changed; provider reloaded');
     return true;
