@@ -1,7 +1,8 @@
 import type { Db, Tx } from '../../store/store.ts';
 import { issueToken, parseToken, secretMatches } from '../../app/opaque-token.ts';
 import type { IdpSessionsTable } from '../tables.ts';
-import type { MethodUse } from '../../policy/strengths.ts';
+import { reachedStrength, type MethodUse } from '../../policy/strengths.ts';
+import { amrForUses } from '../strength-requirement.ts';
 
 /**
  * The identity provider's own session: what lets a person reach a second app
@@ -121,6 +122,24 @@ export async function loadSession(
       .execute();
   }
   return toSession(row);
+}
+
+/**
+ * A method registered from inside a live session proved possession of the new
+ * authenticator (a correct code, a WebAuthn ceremony), as the registration
+ * interrupt of a sign-in does: it joins the methods the session rests on, so
+ * the access decision counts it from the next request on.
+ */
+export async function addProvenMethod(db: Db | Tx, session: IdpSession, use: MethodUse, now = new Date()): Promise<void> {
+  const at = now.toISOString();
+  const uses = [...session.methodUses.filter((u) => u.method !== use.method), { ...use, at }];
+  const amr = amrForUses(uses);
+  const { acr, strength } = reachedStrength(uses);
+  await db
+    .updateTable('idp_sessions')
+    .set({ method_uses: JSON.stringify(uses), amr: JSON.stringify(amr), acr, strength, ...(amr.includes('mfa') ? { mfa_at: at } : {}) })
+    .where('id', '=', session.id)
+    .execute();
 }
 
 export async function revokeSession(db: Db | Tx, id: string, now = new Date()): Promise<void> {

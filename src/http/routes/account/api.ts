@@ -44,7 +44,7 @@ export async function accountApiRoutes(app: FastifyInstance): Promise<void> {
     await requireRecentAuth(ctx, session);
     const { id } = enrolParams.parse(request.params);
     const body = verifyBody.parse(request.body);
-    const result = await service.finishTotp(session.userId, id, body.code, body.label ?? '', request);
+    const result = await service.finishTotp(session, id, body.code, body.label ?? '', request);
     if (!result.ok) throw badRequest('the code is not right or the enrolment expired', 'invalid_code');
     return { added: true, credentialId: result.credentialId };
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { phoneCodeKey } from '../../../methods/phone/codes.ts';
 import { z } from 'zod';
 import { html, page, type SafeHtml } from '../../html.ts';
+import { addProvenMethod } from '../../../signin/session/sessions.ts';
 import { confirmPhoneRegistration, listPhones, maskNumber, PHONE_WARNING, removePhone, startPhoneRegistration } from '../../../methods/phone/numbers.ts';
 import { senderFor } from '../../../methods/phone/senders.ts';
 import { MethodError } from '../../../methods/errors.ts';
@@ -94,6 +95,9 @@ ${addForm(a.csrf, error)}
       if (!pending || r.reason === 'expired' || r.reason === 'locked') return overview(reply, a, 'That code expired or was tried too often. Start again.', 400);
       return send(reply, verifyForm(a.csrf, id, pending.number, 'That code is not right.'), 400);
     }
+    // The code sent to the number proved possession of it: the session now rests on it too.
+    const channel = (await ctx.store.db.selectFrom('phone_numbers').select('channel').where('id', '=', id).executeTakeFirst())?.channel;
+    if (channel) await addProvenMethod(ctx.store.db, a.session, { method: channel });
     return reply.redirect('/account/phone', 303);
   });
 

@@ -71,7 +71,7 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
     if (!formCsrfValid(ctx, request)) return overview(reply, a, undefined, 'That form expired. Please try again.', 403);
     if (!(await hasRecentAuth(ctx, a.session))) return signinRedirect(reply, '/account/totp/new', true);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const result = await service.finishTotp(a.session.userId, id, String(body.code ?? ''), String(body.label ?? ''), request);
+    const result = await service.finishTotp(a.session, id, String(body.code ?? ''), String(body.label ?? ''), request);
     if (!result.ok) {
       const pending = await service.loadTotp(a.session.userId, id);
       if (!pending) return overview(reply, a, undefined, 'That set-up expired. Start again.', 400);

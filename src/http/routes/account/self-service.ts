@@ -4,6 +4,7 @@ import { listUserMethods } from '../../../methods/list.ts';
 import { beginTotpEnrolment, finishTotpEnrolment, loadTotpEnrolment, removeTotp } from '../../../methods/totp/index.ts';
 import { generateBackupCodes, revokeBackupCodes } from '../../../methods/backup-codes/index.ts';
 import type { ActivityRow, MethodRow } from './views.ts';
+import { addProvenMethod, type IdpSession } from '../../../signin/session/sessions.ts';
 
 /**
  * The self-service operations, shared by the page and the JSON API. Each
@@ -34,8 +35,12 @@ export function selfService(ctx: AppContext) {
     },
     beginTotp: (userId: string) => beginTotpEnrolment(ctx, userId, { label: 'Authenticator app' }),
     loadTotp: (userId: string, enrolmentId: string) => loadTotpEnrolment(ctx, userId, enrolmentId),
-    finishTotp: (userId: string, enrolmentId: string, code: string, label: string, request: FastifyRequest) =>
-      finishTotpEnrolment(ctx, userId, enrolmentId, code.replace(/\s/g, ''), { ...as(userId, request), label: label.trim() || undefined }),
+    async finishTotp(session: IdpSession, enrolmentId: string, code: string, label: string, request: FastifyRequest) {
+      const r = await finishTotpEnrolment(ctx, session.userId, enrolmentId, code.replace(/\s/g, ''), { ...as(session.userId, request), label: label.trim() || undefined });
+      // A correct code from the new authenticator proved possession: the session now rests on it too.
+      if (r.ok) await addProvenMethod(ctx.store.db, session, { method: 'totp' });
+      return r;
+    },
     regenerateBackupCodes: (userId: string, request: FastifyRequest) => generateBackupCodes(ctx, userId, as(userId, request)),
     async removeMethod(userId: string, type: 'totp' | 'backup_code', id: string, request: FastifyRequest): Promise<boolean> {
       if (type === 'totp') return removeTotp(ctx, userId, id, as(userId, request));

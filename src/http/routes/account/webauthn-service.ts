@@ -5,7 +5,7 @@ import {
   beginWebauthnRegistration, finishWebauthnRegistration, getWebauthnSettings, listWebauthn, removeWebauthn, renameWebauthn,
   type WebauthnKind,
 } from '../../../methods/webauthn/index.ts';
-import type { IdpSession } from '../../../signin/session/sessions.ts';
+import { addProvenMethod, type IdpSession } from '../../../signin/session/sessions.ts';
 
 /** Removing it would leave an administrator who must use phishing-resistant MFA without a way to do so. */
 export class LastKeyError extends Error {
@@ -23,8 +23,12 @@ export function webauthnSelfService(ctx: AppContext) {
   return {
     list: (userId: string) => listWebauthn(ctx, userId),
     begin: (session: IdpSession, kind: WebauthnKind) => beginWebauthnRegistration(ctx, { userId: session.userId, owner: owner(session), kind }),
-    finish: (session: IdpSession, response: unknown, name: string, request: FastifyRequest) =>
-      finishWebauthnRegistration(ctx, { userId: session.userId, owner: owner(session), response, name, ...as(session.userId, request) }),
+    async finish(session: IdpSession, response: unknown, name: string, request: FastifyRequest) {
+      const r = await finishWebauthnRegistration(ctx, { userId: session.userId, owner: owner(session), response, name, ...as(session.userId, request) });
+      // The ceremony proved possession of the new key: the session now rests on it too.
+      if (r.ok) await addProvenMethod(ctx.store.db, session, r.use);
+      return r;
+    },
     /** Throws MethodError('invalid_label') for an unusable name. */
     rename: (userId: string, id: string, name: string, request: FastifyRequest) => renameWebauthn(ctx, userId, id, name, as(userId, request)),
     /** Refuses to remove an administrator's last key while admins must use phishing-resistant MFA. */

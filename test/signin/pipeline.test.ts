@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PIPELINE } from './pipeline.ts';
-import { STEP_PAGES } from '../http/routes/signin/pages/index.ts';
+import { PIPELINE } from '../../src/signin/pipeline.ts';
+import { STEP_PAGES } from '../../src/http/routes/signin/pages/index.ts';
 
 test('the pipeline table and the pages agree: one page per step, each posting exactly its step\'s actions', () => {
   const steps = Object.keys(PIPELINE);
