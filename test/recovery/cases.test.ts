@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { addPerson, recoveryContext } from './support.ts';
 import { cancelCase, getCase, listCases, openCase, recordStep } from '../../src/recovery/cases/index.ts';
-import { listTaps } from '../../src/recovery/tap/index.ts';
+import { approveTap, listTaps } from '../../src/recovery/tap/index.ts';
 
 const by = { actor: 'test:helpdesk' };
 
@@ -40,6 +40,46 @@ for (const engine of ENGINES) {
       await assert.rejects(recordStep(ctx, c.id, 'close', {}, by), /waits for step new_method_registered/);
       const audit = (await ctx.store.db.selectFrom('audit_log').select('action').where('target', '=', `case:${c.id}`).orderBy('seq').execute()).map((a) => a.action);
       assert.deepEqual(audit, ['case.open', 'case.step.verify_identity', 'case.step.skip']);
+    });
+
+    await t.test('a privileged account\'s pass is approved as its own step before it can be delivered', async () => {
+      await addPerson(ctx, 'hugo', ['helpdesk']);
+      await addPerson(ctx, 'gina', ['global_admin']);
+      await addPerson(ctx, 'erin', ['global_admin']);
+      const c = await openCase(ctx, { user: 'gina', scenario: 'lost_phone', operator: 'erin' }, by);
+      await recordStep(ctx, c.id, 'verify_identity', { operator: 'erin', method: 'video_call' }, by);
+      // Naming an approver does not approve the pass.
+      const issued = await recordStep(ctx, c.id, 'issue_tap', { operator: 'erin', approver: 'hugo' }, by);
+      assert.equal(issued.case.nextStep, 'approve_tap');
+      assert.equal(issued.case.steps.at(-1)!.details.state, 'pending_approval');
+      await assert.rejects(recordStep(ctx, c.id, 'deliver_tap', { channel: 'phone_call' }, by), /waits for step approve_tap/);
+      await assert.rejects(recordStep(ctx, c.id, 'approve_tap', { skip: true, reason: 'approver is on holiday' }, by), /cannot be skipped/);
+      await assert.rejects(recordStep(ctx, c.id, 'approve_tap', { operator: 'erin' }, by), /different person from the issuer/);
+      const approved = await recordStep(ctx, c.id, 'approve_tap', { operator: 'hugo' }, by);
+      assert.equal(approved.case.steps.at(-1)!.operator, 'hugo');
+      assert.equal(approved.case.nextStep, 'deliver_tap');
+      assert.equal((await listTaps(ctx.store.db, 'gina'))[0]!.state, 'active');
+      await recordStep(ctx, c.id, 'deliver_tap', { channel: 'in_person' }, by);
+      await cancelCase(ctx, c.id, 'test finished here', by);
+
+      // Approved with `tap approve` instead: the case records the step with the approver.
+      const d = await openCase(ctx, { user: 'gina', scenario: 'first_device', operator: 'erin' }, by);
+      await recordStep(ctx, d.id, 'verify_identity', { operator: 'erin', method: 'in_person_id' }, by);
+      const pass = await recordStep(ctx, d.id, 'issue_tap', { operator: 'erin' }, by);
+      await approveTap(ctx.store, (pass.output!.tap as { id: string }).id, 'hugo', by);
+      const after = await getCase(ctx.store.db, d.id);
+      assert.deepEqual(after.steps.map((s) => [s.step, s.operator]).slice(-1), [['approve_tap', 'hugo']]);
+      assert.equal(after.nextStep, 'deliver_tap');
+      await cancelCase(ctx, d.id, 'test finished here', by);
+    });
+
+    await t.test('an ordinary account\'s pass needs no approval step', async () => {
+      await addPerson(ctx, 'olga');
+      const c = await openCase(ctx, { user: 'olga', scenario: 'lost_phone', operator: 'helen' }, by);
+      await recordStep(ctx, c.id, 'verify_identity', { operator: 'helen', method: 'video_call' }, by);
+      const issued = await recordStep(ctx, c.id, 'issue_tap', { operator: 'helen' }, by);
+      assert.equal(issued.case.nextStep, 'deliver_tap');
+      await cancelCase(ctx, c.id, 'test finished here', by);
     });
 
     await t.test('cancelling ends the case and revokes its pass; listing finds it', async () => {

@@ -43,6 +43,8 @@ test('tessera recovery commands', { concurrency: ENGINES.length }, async (top) =
       assert.deepEqual(shown.map((x) => x.state), ['active', 'replaced']);
       assert.ok(!JSON.stringify(shown).includes(issued.pass));
       assert.match(await ok(['tap', 'show', 'bob']), /state\s+active/);
+      // The person named with --as, not the operating-system account the command ran under.
+      assert.match(await ok(['tap', 'show', 'bob']), /issued\s+\S+ by helen \(through cli:/);
       await fails(['tap', 'create', 'helen', '--as', 'helen'], /for themselves/);
       await fails(['tap', 'create', 'bob'], /--as <username>/);
       await fails(['tap', 'create', 'bob', '--as', 'helen', '--lifetime', '5m'], /between 10 and 480 minutes/);
@@ -54,6 +56,7 @@ test('tessera recovery commands', { concurrency: ENGINES.length }, async (top) =
       await fails(['tap', 'approve', pending.tap.id, '--as', 'helen'], /different person from the issuer/);
       await fails(['tap', 'approve', pending.tap.id, '--as', 'bob'], /no privileged role/);
       assert.match(await ok(['tap', 'approve', pending.tap.id, '--as', 'hugo']), /approved/);
+      assert.match(await ok(['tap', 'show', 'amy']), /approval\s+approved \S+ by hugo/);
       assert.match(await ok(['tap', 'revoke', 'bob', '--reason', 'done']), /revoked the pass of bob/);
       assert.match(await ok(['tap', 'revoke', 'bob']), /no live pass/);
     });

@@ -12,12 +12,13 @@ export const USAGE = `tessera case open <username> --scenario ${SCENARIOS.join('
        tessera case step <case-id> <step> [options] [--json]
            verify_identity        --method ${IDENTITY_METHODS.join('|')} [--as <username>] [--notes text]
            issue_tap              [--lifetime 1h] [--start ISO-time] [--multi-use] [--length n] [--approver <username>] [--as <username>]
+           approve_tap            --as <second privileged person>   (privileged accounts; tap approve does it too)
            deliver_tap            --channel ${DELIVERY_CHANNELS.join('|')}
            new_method_registered  [--device <new-device-id>]
            old_device_removed     [--device <old-device-id>] [--credential type:id ...]
            signin_confirmed
            close                  [--notes text]
-           any step but verify_identity and close: --skip --reason "why"
+           any step but verify_identity, approve_tap and close: --skip --reason "why"
        tessera case show <case-id> [--json]
        tessera case list [--status open|closed|cancelled] [--user <username>] [--json]
        tessera case cancel <case-id> --reason "why"`;
@@ -83,7 +84,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       if (values.start !== undefined && Number.isNaN(Date.parse(values.start))) throw new CliError('--start must be an ISO-8601 time', 2);
       if (values.length !== undefined && !/^\d{1,3}$/.test(values.length)) throw new CliError('--length must be a number', 2);
       const out = await withContext(async (ctx) => {
-        const needsPerson = !values.skip && (step === 'verify_identity' || step === 'issue_tap');
+        const needsPerson = !values.skip && (step === 'verify_identity' || step === 'issue_tap' || step === 'approve_tap');
         const input: StepInput = {
           operator: needsPerson ? await cliOperator(ctx.store.db, values.as, osUser) : values.as,
           method: values.method,

@@ -44,8 +44,9 @@ function describe(io: Io, t: TapView): void {
     ['use', t.oneTime ? 'one-time' : `multi-use (used ${t.useCount} times)`],
     ['valid from', t.startsAt],
     ['valid until', t.expiresAt],
-    ['issued', `${t.createdAt} by ${t.createdBy}`],
-    ['approval', t.needsApproval ? (t.approvedAt ? `approved ${t.approvedAt}` : 'waiting for a second privileged approver') : 'not needed'],
+    // The person acting first; the channel (API token, command line account) after it.
+    ['issued', `${t.createdAt} by ${t.issuedByUsername ?? t.issuedBy} (through ${t.createdBy})`],
+    ['approval', t.needsApproval ? (t.approvedAt ? `approved ${t.approvedAt} by ${t.approvedByUsername ?? t.approvedBy}` : 'waiting for a second privileged approver') : 'not needed'],
     ['last used', t.lastUsedAt ?? '-'],
     ['ended', t.endedAt ? `${t.endedAt} (${t.endReason ?? ''})` : '-'],
   ];

@@ -7,6 +7,7 @@
 export const CASE_STEPS = [
   'verify_identity',
   'issue_tap',
+  'approve_tap',
   'deliver_tap',
   'new_method_registered',
   'old_device_removed',
@@ -27,22 +28,26 @@ export const SCENARIO_DEFINITIONS: Record<Scenario, ScenarioDefinition> = {
   // The person still has the old phone: a pass only if restoring the authenticator fails (skip it otherwise).
   planned_phone_change: {
     title: 'Planned phone change',
-    steps: ['verify_identity', 'issue_tap', 'deliver_tap', 'new_method_registered', 'old_device_removed', 'signin_confirmed', 'close'],
+    steps: ['verify_identity', 'issue_tap', 'approve_tap', 'deliver_tap', 'new_method_registered', 'old_device_removed', 'signin_confirmed', 'close'],
   },
   // The person cannot approve anything: verify, a short one-time pass, re-register, remove the lost phone.
   lost_phone: {
     title: 'Lost or broken phone',
-    steps: ['verify_identity', 'issue_tap', 'deliver_tap', 'new_method_registered', 'old_device_removed', 'signin_confirmed', 'close'],
+    steps: ['verify_identity', 'issue_tap', 'approve_tap', 'deliver_tap', 'new_method_registered', 'old_device_removed', 'signin_confirmed', 'close'],
   },
   // No method yet: the pass bootstraps the first one. There is no old device.
   first_device: {
     title: 'New employee, first device',
-    steps: ['verify_identity', 'issue_tap', 'deliver_tap', 'new_method_registered', 'signin_confirmed', 'close'],
+    steps: ['verify_identity', 'issue_tap', 'approve_tap', 'deliver_tap', 'new_method_registered', 'signin_confirmed', 'close'],
   },
 };
 
-/** Steps that can never be skipped. */
-export const REQUIRED_STEPS: readonly CaseStep[] = ['verify_identity', 'close'];
+/**
+ * Steps that can never be skipped. approve_tap is a step only while the
+ * case's pass waits for a second privileged person (a privileged account, or
+ * an approver named); a pass that needs none passes it by.
+ */
+export const REQUIRED_STEPS: readonly CaseStep[] = ['verify_identity', 'approve_tap', 'close'];
 
 /** How the helpdesk checked who is asking: a fixed list, so reports can count them. */
 export const IDENTITY_METHODS = ['callback_number_on_file', 'manager_confirmation', 'in_person_id', 'video_call'] as const;

@@ -12,6 +12,8 @@ import { LIVE_STATUSES } from '../tap/model.ts';
 import type { RecoveryCasesTable } from '../tables.ts';
 import { caseRow, toCase, type RecoveryCase } from './model.ts';
 import { CASE_STEPS, REQUIRED_STEPS, SCENARIO_DEFINITIONS, SCENARIOS, type CaseStep } from './scenarios.ts';
+import { insertStep, stepAfter } from './progress.ts';
+import { approveTapStep } from './steps/approve-tap.ts';
 import { stepInputSchema, type StepHandler, type StepInput } from './steps/types.ts';
 import { verifyIdentity } from './steps/verify-identity.ts';
 import { issueTapStep } from './steps/issue-tap.ts';
@@ -24,6 +26,7 @@ import { closeCase } from './steps/close.ts';
 const HANDLERS: Record<CaseStep, StepHandler> = {
   verify_identity: verifyIdentity,
   issue_tap: issueTapStep,
+  approve_tap: approveTapStep,
   deliver_tap: deliverTap,
   new_method_registered: newMethodRegistered,
   old_device_removed: oldDeviceRemoved,
@@ -120,27 +123,13 @@ export async function recordStep(
       return { refused: out.refused, output: undefined };
     }
     await insertStep(trx, kase.id, seq, s, 'done', by.actor, operatorId, out.details, null, now);
-    await trx.updateTable('recovery_cases').set({ next_step: following(kase, s), ...out.casePatch }).where('id', '=', kase.id).execute();
+    const next = await stepAfter(trx, kase, s, out.casePatch?.tap_id ?? kase.tap_id);
+    await trx.updateTable('recovery_cases').set({ next_step: next, ...out.casePatch }).where('id', '=', kase.id).execute();
     await record({ actor: by.actor, action: `case.step.${s}`, target: `case:${kase.id}`, requestId: by.requestId, after: { userId: kase.user_id, operatorId, details: out.details } });
     return { refused: null, output: out.output };
   });
   if (result.refused) throw new RefusedError(result.refused);
   return { case: await toCase(ctx.store.db, await caseRow(ctx.store.db, caseId)), output: result.output };
-}
-
-function following(kase: RecoveryCasesTable, step: CaseStep): string | null {
-  const steps = SCENARIO_DEFINITIONS[kase.scenario as keyof typeof SCENARIO_DEFINITIONS].steps;
-  return steps[steps.indexOf(step) + 1] ?? null;
-}
-
-async function insertStep(
-  trx: Tx, caseId: string, seq: number, step: string, outcome: 'done' | 'skipped' | 'refused',
-  actor: string, operatorId: string | null, details: Record<string, unknown>, reason: string | null, now: Date,
-): Promise<void> {
-  await trx
-    .insertInto('recovery_case_steps')
-    .values({ id: randomUUID(), case_id: caseId, seq, step, outcome, at: now.toISOString(), actor, operator_id: operatorId, details: JSON.stringify(details), reason })
-    .execute();
 }
 
 const MIN_REASON = 5;
@@ -154,13 +143,13 @@ async function skipStep(
   if (reason.length < MIN_REASON) throw new InvalidInputError('skipping a step needs a reason (a few words)');
   const operatorId = input.operator ? (await resolveOperator(trx, input.operator)).userId : null;
   await insertStep(trx, kase.id, count + 1, step, 'skipped', by.actor, operatorId, {}, reason, now);
-  let next = following(kase, step);
+  let next = await stepAfter(trx, kase, step, kase.tap_id);
   const skipped = [step];
   // No pass, nothing to deliver.
   if (step === 'issue_tap' && next === 'deliver_tap') {
     await insertStep(trx, kase.id, count + 2, 'deliver_tap', 'skipped', by.actor, operatorId, {}, 'no pass was issued in this case', now);
     skipped.push('deliver_tap');
-    next = following(kase, 'deliver_tap');
+    next = await stepAfter(trx, kase, 'deliver_tap', kase.tap_id);
   }
   await trx.updateTable('recovery_cases').set({ next_step: next }).where('id', '=', kase.id).execute();
   await record({ actor: by.actor, action: 'case.step.skip', target: `case:${kase.id}`, requestId: by.requestId, after: { userId: kase.user_id, steps: skipped, reason } });

@@ -134,14 +134,14 @@ export async function issueTapIn(
     case_id: data.caseId ?? null,
   };
   await trx.insertInto('temporary_access_passes').values(row).execute();
-  const tap = toTapView(row, now);
+  const tap: TapView = { ...toTapView(row, now), issuedByUsername: operator.username };
   await record({
     actor: by.actor,
     action: 'tap.create',
     target: `user:${target.id}`,
     requestId: by.requestId,
     before: replaced.length ? { replaced: replaced.map((r) => r.id) } : undefined,
-    after: { ...tap, issuedByUsername: operator.username, privilegedAccount: privileged },
+    after: { ...tap, privilegedAccount: privileged },
   });
   if (privileged) {
     await raiseAlert(trx, {

@@ -2,7 +2,7 @@ import type { Db, Store, Tx } from '../../store/store.ts';
 import { auditedChange, type RecordAudit } from '../../audit/append.ts';
 import type { ChangedBy } from '../../directory/errors.ts';
 import { resolveUser } from '../../directory/users.ts';
-import { endLiveTaps, toTapView, type TapView } from './model.ts';
+import { endLiveTaps, toTapView, withNames, type TapView } from './model.ts';
 
 /**
  * Ends the user's live pass (pending or active) at once. Audited 'tap.revoke';
@@ -41,10 +41,10 @@ export async function listTaps(db: Db | Tx, userRef: string, limit = 20, now = n
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => toTapView(r, now));
+  return withNames(db, rows.map((r) => toTapView(r, now)));
 }
 
 export async function getTap(db: Db | Tx, id: string, now = new Date()): Promise<TapView | null> {
   const row = await db.selectFrom('temporary_access_passes').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toTapView(row, now) : null;
+  return row ? (await withNames(db, [toTapView(row, now)]))[0]! : null;
 }

@@ -27,10 +27,13 @@ export interface TapView {
   createdAt: string;
   createdBy: string;
   issuedBy: string;
+  /** The person who issued it (issuedBy is their id; createdBy the channel: the API token or the CLI's account). */
+  issuedByUsername: string | null;
   needsApproval: boolean;
   approverId: string | null;
   approvedBy: string | null;
   approvedAt: string | null;
+  approvedByUsername: string | null;
   useCount: number;
   firstUsedAt: string | null;
   lastUsedAt: string | null;
@@ -61,10 +64,12 @@ export function toTapView(r: TemporaryAccessPassesTable, now = new Date()): TapV
     createdAt: r.created_at,
     createdBy: r.created_by,
     issuedBy: r.issued_by,
+    issuedByUsername: null,
     needsApproval: Number(r.needs_approval) === 1,
     approverId: r.approver_id,
     approvedBy: r.approved_by,
     approvedAt: r.approved_at,
+    approvedByUsername: null,
     useCount: Number(r.use_count),
     firstUsedAt: r.first_used_at,
     lastUsedAt: r.last_used_at,
@@ -72,6 +77,15 @@ export function toTapView(r: TemporaryAccessPassesTable, now = new Date()): TapV
     endReason: r.end_reason,
     caseId: r.case_id,
   };
+}
+
+/** The views with the names of the people who issued and approved them, so a listing shows who acted. */
+export async function withNames(db: Db | Tx, views: TapView[]): Promise<TapView[]> {
+  const ids = [...new Set(views.flatMap((v) => [v.issuedBy, v.approvedBy]).filter((x): x is string => !!x))];
+  if (!ids.length) return views;
+  const rows = await db.selectFrom('users').select(['id', 'username']).where('id', 'in', ids).execute();
+  const name = new Map(rows.map((r) => [r.id, r.username]));
+  return views.map((v) => ({ ...v, issuedByUsername: name.get(v.issuedBy) ?? null, approvedByUsername: v.approvedBy ? (name.get(v.approvedBy) ?? null) : null }));
 }
 
 /** The statuses a pass can still be used from (after approval, within its window). */

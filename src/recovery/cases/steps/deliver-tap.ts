@@ -22,5 +22,7 @@ export const deliverTap: StepHandler = async (c, input) => {
   if (!tap || tap.status === 'revoked' || tap.status === 'replaced') {
     throw new RefusedError(`the case's pass was ${tap?.status ?? 'removed'}: issue a new one before delivering it`);
   }
+  // A pass that does not work yet is not handed over: the person would meet "waiting for approval".
+  if (tap.status === 'pending_approval') throw new RefusedError('the pass waits for a second privileged person to approve it (approve_tap): deliver it after that');
   return { operatorId: operator?.userId ?? null, details: { channel, tapId: c.kase.tap_id, notes: input.notes ?? null } };
 };
