@@ -22,6 +22,14 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   TESSERA_METRICS_PORT: port.optional(),
+  /** RADIUS over UDP (src/protocols/radius); 0 turns it off. */
+  TESSERA_RADIUS_PORT: port.default(1812),
+  TESSERA_RADIUS_HOST: z.string().min(1).optional(),
+  /** RadSec (RADIUS over TLS): on when a certificate and key are given. */
+  TESSERA_RADSEC_PORT: port.default(2083),
+  TESSERA_RADSEC_CERT: z.string().min(1).optional(),
+  TESSERA_RADSEC_KEY: z.string().min(1).optional(),
+  TESSERA_RADSEC_CA: z.string().min(1).optional(),
   TESSERA_MASTER_KEY: z
     .string()
     .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 random bytes in base64 (openssl rand -base64 32)')
@@ -66,6 +74,27 @@ export interface Config {
   webauthn?: { rpId?: string; origins?: string[] };
   /** How SMS and voice codes are sent; absent: the dev outbox under the data dir. */
   phone?: PhoneSenderConfig;
+  /** RADIUS for VPN and network gear; absent: off. */
+  radius?: RadiusConfig;
+}
+
+export interface RadiusConfig {
+  host: string;
+  port: number;
+  /** PEM file paths; the CA verifies the clients' certificates (mutual TLS, RFC 6614). */
+  radsec?: { port: number; cert: string; key: string; ca?: string };
+  flow?: { pushWaitMs?: number };
+}
+
+function radiusConfig(raw: RawConfig): RadiusConfig | undefined {
+  if (raw.TESSERA_RADIUS_PORT === 0) return undefined;
+  const { TESSERA_RADSEC_CERT: cert, TESSERA_RADSEC_KEY: key } = raw;
+  if (!!cert !== !!key) throw new ConfigError('TESSERA_RADSEC_CERT and TESSERA_RADSEC_KEY: give both, or neither');
+  return {
+    host: raw.TESSERA_RADIUS_HOST ?? raw.HOST,
+    port: raw.TESSERA_RADIUS_PORT,
+    radsec: cert && key ? { port: raw.TESSERA_RADSEC_PORT, cert, key, ca: raw.TESSERA_RADSEC_CA } : undefined,
+  };
 }
 
 export type PhoneSenderConfig =
@@ -146,5 +175,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       origins: raw.TESSERA_WEBAUTHN_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')),
     },
     phone: phoneSender(raw),
+    radius: radiusConfig(raw),
   };
 }

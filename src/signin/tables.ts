@@ -18,6 +18,8 @@ export interface SigninTransactionsTable {
   methods_tried: string;
   /** acr the sign-in must reach (from acr_values, the user's roles, or registered methods). */
   required_acr: string | null;
+  /** browser, or radius (a RADIUS request continued by its State): policy's client type for this sign-in. */
+  client_type: 'browser' | 'radius';
   /** Session being stepped up: its factors count, only the missing one is asked. */
   session_id: string | null;
   /** Pending method registration started inside this sign-in (registration interrupt). */

@@ -22,6 +22,8 @@ export interface SigninTransaction {
   methodsUsed: string[];
   methodsTried: string[];
   requiredAcr: string | null;
+  /** browser, or radius: which kind of client the sign-in serves (policy's client type, the methods it can offer). */
+  clientType: 'browser' | 'radius';
   sessionId: string | null;
   enrolmentId: string | null;
   /** Properties of the methods used, by method (a WebAuthn assertion's flags): what strengths look at. */
@@ -43,6 +45,7 @@ function fromRow(r: SigninTransactionsTable): SigninTransaction {
     methodsUsed: JSON.parse(r.methods_used) as string[],
     methodsTried: JSON.parse(r.methods_tried) as string[],
     requiredAcr: r.required_acr,
+    clientType: r.client_type ?? 'browser',
     sessionId: r.session_id,
     enrolmentId: r.enrolment_id,
     methodDetails: r.method_details ? (JSON.parse(r.method_details) as SigninTransaction['methodDetails']) : {},
@@ -61,6 +64,7 @@ export interface StartInput {
   /** Step-up of an existing session: user known, its factors already count. */
   stepUp?: { sessionId: string; userId: string; username: string; methods: string[] };
   requiredAcr?: string | null;
+  clientType?: 'browser' | 'radius';
 }
 
 export async function startTransaction(
@@ -82,6 +86,7 @@ export async function startTransaction(
     methods_used: JSON.stringify(input.stepUp?.methods ?? []),
     methods_tried: '[]',
     required_acr: input.requiredAcr ?? null,
+    client_type: input.clientType ?? 'browser',
     session_id: input.stepUp?.sessionId ?? null,
     enrolment_id: null,
     ip: input.ip ?? null,

@@ -37,6 +37,8 @@ export async function completeSignin(
   req: RequestFacts,
   current: IdpSession | null,
   decided: AccessDecision,
+  /** session: false for a client that keeps no Tessera session (a RADIUS request): the decision and the log row only. */
+  options: { session?: boolean } = {},
 ): Promise<Completion> {
   const db = ctx.store.db;
   let decision = decided;
@@ -55,6 +57,9 @@ export async function completeSignin(
   await endTransaction(db, t.id);
   const hooks = signinHooks();
   await hooks.afterSignin(ctx, t, req);
+  if (options.session === false) {
+    return { kind: 'completed', done: { userId, amr, acr, sessionId: '', authTime: new Date(), persistent: false } };
+  }
   const stepUp = current && t.sessionId === current.id && current.userId === userId ? current : null;
   let notAfter = await hooks.sessionNotAfter(ctx, t);
   // A step-up never extends how long the session may last.

@@ -15,6 +15,12 @@ import { logBase } from './log.ts';
 
 /** Second factors this engine can verify, strongest first: the default offered. */
 export const VERIFIABLE = ['webauthn', 'push', 'totp', 'sms', 'voice', 'backup_code'] as const;
+/** Over RADIUS there is no browser for WebAuthn, and nothing can be registered. */
+const VERIFIABLE_RADIUS = VERIFIABLE.filter((m) => m !== 'webauthn');
+
+export function verifiableFor(t: Pick<SigninTransaction, 'clientType'>): readonly string[] {
+  return t.clientType === 'radius' ? VERIFIABLE_RADIUS : VERIFIABLE;
+}
 
 /**
  * After each verified factor, the engine asks the access decision (gather
@@ -29,7 +35,7 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction, ip = t.i
   const uses = transactionUses(t);
   const config = await configSnapshot(ctx.store);
   const { decision } = await askAccess(db, {
-    via: 'signin', userId: facts.user.id, clientId: t.clientId, ip, methodsUsed: uses, authTime: null,
+    via: t.clientType === 'radius' ? 'radius' : 'signin', clientType: t.clientType, userId: facts.user.id, clientId: t.clientId, ip, methodsUsed: uses, authTime: null,
     requestedAcr: t.requiredAcr ? [t.requiredAcr] : [], transactionId: t.id, subject: facts, config,
     // A hold matters only to someone left with no second factor who did not come in with a pass.
     recoveryHold: facts.secondFactors.length === 0 && !t.methodsUsed.includes('tap') && (await signinHooks().onRecoveryHold(db, facts.user.id)),
@@ -38,14 +44,14 @@ export async function decideNext(ctx: AppContext, t: SigninTransaction, ip = t.i
   if (o.kind === 'block') return refuse(ctx, t, decision, o);
   if (o.kind === 'allow') {
     // The roll-out's registration campaign asks after a normal sign-in (never inside a step-up).
-    if (options.campaign !== false && !t.sessionId && (await campaignPrompt(db, facts.user.id, new Date(), { methods: facts.methods, stages: config.stages }))) {
+    if (options.campaign !== false && !t.sessionId && t.clientType === 'browser' && (await campaignPrompt(db, facts.user.id, new Date(), { methods: facts.methods, stages: config.stages }))) {
       return moveTo(ctx, t, 'campaign');
     }
     t.step = 'done';
     await saveTransaction(db, t);
     return { kind: 'complete', transaction: t, decision };
   }
-  const next = nextStep(o.missing, uses, facts, VERIFIABLE);
+  const next = nextStep(o.missing, uses, facts, verifiableFor(t));
   if (!next) return fail(ctx, t, SIGNIN_TEXT.noUsableMethod, 403);
   return moveTo(ctx, t, next as SigninTransaction['step']);
 }

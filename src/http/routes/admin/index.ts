@@ -21,6 +21,7 @@ import { mdmOperations } from './mdm.ts';
 import { rolloutOperations } from './rollout.ts';
 import { strengthOperations } from './strengths.ts';
 import { methodsPolicyOperations } from './methods-policy.ts';
+import { radiusOperations } from './radius.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -45,6 +46,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...rolloutOperations,
   ...strengthOperations,
   ...methodsPolicyOperations,
+  ...radiusOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
