@@ -23,11 +23,8 @@ import { policySchemaRoute } from './routes/admin/policies.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';
-import { samlRoutes } from './routes/saml/routes.ts';
 import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
-import { installWebauthnRecorder } from '../monitor/webauthn-events.ts';
-import { scimRoutes } from '../protocols/scim/routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,7 +37,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   // The composition root: recovery joins the sign-in engine through its hooks (src/signin/hooks.ts).
   installRecoveryHooks();
-  installWebauthnRecorder();
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,
@@ -104,8 +100,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
   // form and cookie parsing that the pages and APIs below need.
   await app.register(oidcRoutes);
-  // SCIM parses its own application/scim+json bodies and answers in SCIM's error format.
-  await app.register(scimRoutes, { prefix: '/scim/v2' });
   await app.register(async (web) => {
     await web.register(formbody);
     await web.register(cookie);
@@ -118,7 +112,6 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     await web.register(webauthnSigninRoutes);
     await web.register(pushRoutes);
     await web.register(accountRoutes);
-    await web.register(samlRoutes);
     await web.register(adminClientRoutes, { prefix: '/api/admin' });
     await web.register(policySchemaRoute);
   });

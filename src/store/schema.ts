@@ -6,12 +6,10 @@ import type { SigninTables } from '../signin/tables.ts';
 import type { StrengthTables } from '../policy/store/strength-catalog.ts';
 import type { OidcTables } from '../protocols/oidc/tables.ts';
 import type { RadiusTables } from '../protocols/radius/tables.ts';
-import type { SamlTables } from '../protocols/saml/tables.ts';
 import type { RecoveryTables } from '../recovery/tables.ts';
 import type { AlertTables } from '../monitor/alerts.ts';
 import type { SigninLogTables } from '../monitor/signin-log.ts';
 import type { PolicyTables } from '../policy/store/tables.ts';
-import type { ScimTables } from '../protocols/scim/tables.ts';
 
 /**
  * The whole store as Kysely sees it. Each capability declares its own tables
@@ -21,4 +19,4 @@ import type { ScimTables } from '../protocols/scim/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables {}
