@@ -9,7 +9,7 @@ const by = { actor: 'test:roles' };
 
 test('role definitions come from code', () => {
   const defs = roleDefinitions();
-  assert.deepEqual(defs.map((d) => d.name), ['global_admin', 'security_admin', 'helpdesk', 'auditor']);
+  assert.deepEqual(defs.map((d) => d.name), ['global_admin', 'security_admin', 'helpdesk', 'auditor', 'provisioning']);
   const auditor = defs.find((d) => d.name === 'auditor')!;
   assert.equal(auditor.privileged, false);
   assert.ok(auditor.permissions.every((p) => p.endsWith(':read')));

@@ -14,10 +14,11 @@ export const PERMISSIONS = [
   'methods:read', 'methods:write',
   'policies:read', 'policies:write',
   'recovery:write',
+  'scim:provision',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const ROLES = ['global_admin', 'security_admin', 'helpdesk', 'auditor'] as const;
+export const ROLES = ['global_admin', 'security_admin', 'helpdesk', 'auditor', 'provisioning'] as const;
 export type Role = (typeof ROLES)[number];
 
 const READ_ALL = PERMISSIONS.filter((p) => p.endsWith(':read'));
@@ -27,6 +28,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   security_admin: [...READ_ALL, 'methods:write', 'policies:write', 'devices:write', 'clients:write', 'groups:write'],
   helpdesk: ['users:read', 'groups:read', 'devices:read', 'devices:write', 'signins:read', 'methods:read', 'recovery:write'],
   auditor: READ_ALL,
+  // A directory (an HR system, a cloud directory) that provisions people over SCIM: that and nothing else.
+  provisioning: ['scim:provision'],
 };
 
 /** Roles whose holders count as administrators (MFA always required, stronger rules). */

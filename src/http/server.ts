@@ -24,6 +24,7 @@ import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';
 import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
+import { scimRoutes } from '../protocols/scim/routes.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
 
 declare module 'fastify' {
@@ -100,6 +101,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
   // form and cookie parsing that the pages and APIs below need.
   await app.register(oidcRoutes);
+  // SCIM parses its own application/scim+json bodies and answers in SCIM's error format.
+  await app.register(scimRoutes, { prefix: '/scim/v2' });
   await app.register(async (web) => {
     await web.register(formbody);
     await web.register(cookie);

@@ -10,6 +10,7 @@ import type { RecoveryTables } from '../recovery/tables.ts';
 import type { AlertTables } from '../monitor/alerts.ts';
 import type { SigninLogTables } from '../monitor/signin-log.ts';
 import type { PolicyTables } from '../policy/store/tables.ts';
+import type { ScimTables } from '../protocols/scim/tables.ts';
 
 /**
  * The whole store as Kysely sees it. Each capability declares its own tables
@@ -19,4 +20,4 @@ import type { PolicyTables } from '../policy/store/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables {}

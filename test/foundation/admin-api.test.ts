@@ -108,7 +108,7 @@ for (const engine of ENGINES) {
 
     await t.test('roles: definitions, grant, last-admin refusal, revoke', async () => {
       const roles = json<{ items: Array<{ name: string; permissions: string[] }> }>(await call('GET', '/api/admin/roles', { token: auditor }));
-      assert.deepEqual(roles.items.map((r) => r.name), ['global_admin', 'security_admin', 'helpdesk', 'auditor']);
+      assert.deepEqual(roles.items.map((r) => r.name), ['global_admin', 'security_admin', 'helpdesk', 'auditor', 'provisioning']);
       const grant = await call('POST', `/api/admin/users/${aliceId}/roles`, { token: admin, body: { role: 'global_admin' } });
       assert.equal(grant.statusCode, 201);
       assert.equal((await lastEntry()).action, 'role.grant');
