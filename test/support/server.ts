@@ -23,8 +23,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(engine: EngineName, overrides: Partial<Config> = {}): Promise<TestServer> {
-  const testStore = await openTestStore(engine);
+export interface TestServerOptions {
+  /** Another node on the same database: its store (closed, not dropped, with this server) and the first node's secrets. */
+  node?: { testStore: TestStore; secrets: SecretBox };
+}
+
+export async function startTestServer(engine: EngineName, overrides: Partial<Config> = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  const testStore = options.node?.testStore ?? (await openTestStore(engine));
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-data-'));
   const config: Config = {
     dataDir,
@@ -41,7 +46,7 @@ export async function startTestServer(engine: EngineName, overrides: Partial<Con
     config,
     store: testStore.store,
     logger: createLogger(process.env.TESSERA_TEST_LOG ?? 'silent'),
-    secrets: new SecretBox(randomBytes(32)),
+    secrets: options.node?.secrets ?? new SecretBox(randomBytes(32)),
   };
   // The issuer must name the real port, which is known only after listening:
   // reserve one, then build the server with the final issuer.

@@ -29,20 +29,22 @@ export interface FlowOptions {
 
 const reject = (replyMessage?: string): Reply => ({ code: CODE.accessReject, replyMessage });
 
-/** The person's address as the NAS reports it (a VPN's Calling-Station-Id), else the NAS's own. */
-function clientAddress(request: Request, source: string): string {
+/** The person's address as the NAS reports it (a VPN's Calling-Station-Id), else null. */
+function reportedAddress(request: Request): string | null {
   const calling = text(request, 'Calling-Station-Id');
-  return calling && normalizeIp(calling) ? calling : source;
+  return calling && normalizeIp(calling) ? calling : null;
 }
 
 export async function answerAccessRequest(ctx: AppContext, nas: KnownNas, request: Request, source: string, options: FlowOptions): Promise<Reply> {
   const username = text(request, 'User-Name');
   const password = text(request, 'User-Password');
   if (!username) return reject();
-  if (password === null) return reject(RADIUS_TEXT.passwordOnly);
-  const req: RequestFacts = { ip: clientAddress(request, source), userAgent: `RADIUS ${nas.name}`, requestId: randomUUID() };
+  const reported = reportedAddress(request);
+  const req: RequestFacts = { ip: reported ?? source, userAgent: `RADIUS ${nas.name}`, requestId: randomUUID() };
   const state = text(request, 'State');
-  if (state) return continueChallenge(ctx, nas, state, username, password, req, options);
+  // An answer may be empty (Enter after approving a push); a first request needs the password (PAP).
+  if (state) return continueChallenge(ctx, nas, state, username, password ?? '', { ...req, ip: reported ?? '' }, options);
+  if (password === null) return reject(RADIUS_TEXT.passwordOnly);
   const { transaction: t, bindingSecret } = await startTransaction(ctx.store.db, { clientId: appIdOf(nas.name), ip: req.ip, userAgent: req.userAgent, clientType: 'radius' });
   await submitUsername(ctx, t, username);
   // Append mode: gear without challenge support sends the password immediately followed by the code.
@@ -50,7 +52,8 @@ export async function answerAccessRequest(ctx: AppContext, nas: KnownNas, reques
   let o = await submitPassword(ctx, t, appended ? appended[1]! : password, req);
   if (appended && o.kind === 'show' && !o.error && o.transaction.step !== 'totp') o = await chooseMethod(ctx, t, 'totp');
   if (appended && o.kind === 'show' && !o.error && o.transaction.step === 'totp') o = await submitSecondFactor(ctx, t, 'totp', appended[2]!, req);
-  if (appended && o.kind === 'show') return reject(o.error ?? RADIUS_TEXT.noMethodHere);
+  // Gear in append mode cannot show a challenge: whatever is still missing is a refusal.
+  if (nas.mode === 'append' && o.kind === 'show') return reject(o.error ?? RADIUS_TEXT.noMethodHere);
   return respond(ctx, o, `${t.id}.${bindingSecret}`, req);
 }
 
@@ -63,6 +66,8 @@ async function continueChallenge(
   if (!t || t.clientType !== 'radius' || t.clientId !== appIdOf(nas.name) || t.usernameTyped?.toLowerCase() !== username.toLowerCase()) {
     return reject(RADIUS_TEXT.expired);
   }
+  // A NAS that reported the address only with the first request: the sign-in keeps it.
+  if (!req.ip) req.ip = t.ip ?? '';
   const typed = answer.trim();
   let o: StepOutcome;
   switch (t.step) {
