@@ -24,6 +24,7 @@ import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';
 import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
+import { installWebauthnRecorder } from '../monitor/webauthn-events.ts';
 import { scimRoutes } from '../protocols/scim/routes.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
 
@@ -38,6 +39,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   // The composition root: recovery joins the sign-in engine through its hooks (src/signin/hooks.ts).
   installRecoveryHooks();
+  installWebauthnRecorder();
   const app = Fastify({
     loggerInstance: ctx.logger as FastifyBaseLogger,
     trustProxy: ctx.config.trustProxy,

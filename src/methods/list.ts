@@ -56,11 +56,16 @@ const SOURCES: Source[] = [password, totp, backupCodes, webauthn, pushSource, ph
 
 /** The user's registered credentials across all methods (pending enrolments excluded), oldest first per method. */
 export async function listUserMethods(db: Db | Tx, userId: string): Promise<UserCredential[]> {
+  // A method the methods policy does not allow for this user cannot sign in: it does not count.
+  return filterByMethodsPolicy(db, userId, await listRegisteredCredentials(db, userId));
+}
+
+/** Every stored credential, whether the methods policy allows it or not: what the helpdesk sees and can remove. */
+export async function listRegisteredCredentials(db: Db | Tx, userId: string): Promise<UserCredential[]> {
   const out: UserCredential[] = [];
   // One after another: inside a transaction the queries share one connection.
   for (const source of SOURCES) out.push(...(await source(db, userId)));
-  // A method the methods policy does not allow for this user cannot sign in: it does not count.
-  return filterByMethodsPolicy(db, userId, out);
+  return out;
 }
 
 /**

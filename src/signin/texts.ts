@@ -66,6 +66,7 @@ export function lockedMessage(retryAfterMs: number | null | undefined): string {
 
 const WEBAUTHN_INVALID = 'That security key or passkey could not be verified. Try again, or use another method.';
 const WEBAUTHN_CLONE = 'This security key or passkey cannot be accepted: it may have been copied. Use another method and tell your helpdesk.';
+const WEBAUTHN_SUSPENDED = 'This security key or passkey is suspended because it may have been copied. Use another method; your helpdesk can restore it.';
 const PHONE = {
   invalid: 'That code is not right. Check the latest message and try again.',
   expired: 'That code has expired. Send a new code.',
@@ -80,8 +81,8 @@ export const FACTOR_TEXT: Record<string, Record<string, string>> = {
   password: { invalid: SIGNIN_TEXT.badCredentials },
   totp: { invalid: 'That code is not right. Check the time on your device and enter the current code.', replayed: 'That code was already used. Wait for the next code.' },
   backup_code: { invalid: 'That backup code is not valid or was already used.' },
-  webauthn: { invalid: WEBAUTHN_INVALID, clone_detected: WEBAUTHN_CLONE },
-  passkey: { invalid: WEBAUTHN_INVALID, not_registered: 'That passkey is not registered here. Enter your username instead.', clone_detected: WEBAUTHN_CLONE },
+  webauthn: { invalid: WEBAUTHN_INVALID, clone_detected: WEBAUTHN_CLONE, suspended: WEBAUTHN_SUSPENDED },
+  passkey: { invalid: WEBAUTHN_INVALID, not_registered: 'That passkey is not registered here. Enter your username instead.', clone_detected: WEBAUTHN_CLONE, suspended: WEBAUTHN_SUSPENDED },
   sms: PHONE,
   voice: PHONE,
   push: { invalid: 'That approval could not be used. Send a new request.', replayed: 'That approval was already used. Send a new request.', not_approved: 'The request has not been approved yet. Enter the number on your authenticator, then continue.' },

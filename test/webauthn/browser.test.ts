@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { createUserWithPassword, totpCode } from '../support/fixtures.ts';
 import { createClient } from '../../src/protocols/oidc/clients.ts';
 import { importTotp } from '../../src/methods/totp/manage.ts';
+import { clearKeySuspension } from '../../src/directory/user-methods.ts';
 import { addAuthenticator, authorize, startApp, typeUsernameAndPassword, withoutAutofill } from './support.ts';
 
 const PASSWORD = 'violet tangerine lighthouse';
@@ -128,7 +129,7 @@ for (const engine of ENGINES) {
       assert.equal(log.reason, 'webauthn_invalid');
     });
 
-    await t.test('a cloned key (its signature counter went backwards) is refused, audited and logged', async () => {
+    await t.test('a cloned key (its signature counter went backwards) is refused, audited, logged, alerted on and suspended until the helpdesk clears it', async () => {
       const before = await erinKey.credentials();
       assert.equal(before.length, 1);
       await db.updateTable('webauthn_credentials').set({ sign_count: before[0]!.signCount + 1000 }).where('user_id', '=', erin.id).execute();
@@ -142,6 +143,23 @@ for (const engine of ENGINES) {
       assert.deepEqual(audit.map((a) => ({ ...a })), [{ action: 'method.webauthn.clone_detected', actor: 'system' }]);
       const stored = await db.selectFrom('webauthn_credentials').select('sign_count').where('user_id', '=', erin.id).executeTakeFirstOrThrow();
       assert.equal(Number(stored.sign_count), before[0]!.signCount + 1000, 'the counter is left as it was');
+      const alerts = await db.selectFrom('alerts').select(['severity', 'kind']).where('user_id', '=', erin.id).execute();
+      assert.deepEqual(alerts.map((a) => [a.severity, a.kind]), [['high', 'webauthn.clone_detected']]);
+      const key = await db.selectFrom('webauthn_credentials').select(['id', 'suspended_at']).where('user_id', '=', erin.id).executeTakeFirstOrThrow();
+      assert.ok(key.suspended_at, 'the credential is suspended');
+
+      // The same key right after, with a counter that goes up again: still refused, until the helpdesk clears it.
+      await db.updateTable('webauthn_credentials').set({ sign_count: before[0]!.signCount }).where('user_id', '=', erin.id).execute();
+      await erinPage.goto(erinPage.url().replace(/\/webauthn$/, ''));
+      await erinPage.click('button:has-text("Use security key or passkey")');
+      await erinPage.waitForSelector('#form-error');
+      assert.match(await erinPage.textContent('#form-error') ?? '', /suspended/);
+      assert.deepEqual([(await lastLog(erin.id)).reason], ['webauthn_suspended']);
+      await clearKeySuspension(server.ctx.store, 'erin', key.id, { actor: 'test:helpdesk' });
+      await erinPage.goto(erinPage.url().replace(/\/webauthn$/, ''));
+      await erinPage.click('button:has-text("Use security key or passkey")');
+      await erinPage.waitForURL(`${server.url}/account`);
+      assert.equal((await lastLog(erin.id)).result, 'success');
       await erinPage.close();
     });
 

@@ -2,11 +2,12 @@ import { createUser, disableUser, enableUser, listUsers, setUserPassword, USER_K
 import { endAccessIn } from '../../protocols/oidc/end-access.ts';
 import { describeUser } from '../../directory/user-details.ts';
 import { unlockUserFactors } from '../../directory/factor-unlock.ts';
+import { clearKeySuspension, removeUserMethod, type RegisteredMethod } from '../../directory/user-methods.ts';
 import { METHOD_TYPES } from '../../methods/method.ts';
 import type { FactorThrottleStatus } from '../../methods/throttle/unlock.ts';
 import { CliError, cliActor, parse, printJson, printTable, readStdin, withContext, type Io } from '../support.ts';
 
-export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock';
+export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock, remove-method, clear-suspension';
 
 export const USAGE = `tessera user create <username> [--email e] [--display-name n] [--kind ${USER_KINDS.join('|')}] [--password-stdin] [--json]
        tessera user list [--status ${USER_STATUSES.join('|')}] [--kind k] [--search text] [--json]
@@ -14,7 +15,9 @@ export const USAGE = `tessera user create <username> [--email e] [--display-name
        tessera user disable <username>
        tessera user enable <username>
        tessera user set-password <username>     (the password is read from standard input)
-       tessera user unlock <username> [--method ${METHOD_TYPES.join('|')}]   (clears failed attempts and locks; all factors without --method)`;
+       tessera user unlock <username> [--method ${METHOD_TYPES.join('|')}]   (clears failed attempts and locks; all factors without --method)
+       tessera user remove-method <username> <type>:<id> [--json]   (ids as user show lists them, e.g. webauthn:5f2c…)
+       tessera user clear-suspension <username> <key-id> [--note text]   (a key suspended after a clone signal is accepted again)`;
 
 function one(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected one ${what}\nusage: ${USAGE}`, 2);
@@ -40,6 +43,19 @@ function describeLocks(locks: FactorThrottleStatus[]): string {
       return `${l.method} ${failures}`;
     })
     .join('; ');
+}
+
+/** One line per method: what the helpdesk needs to tell the lost phone's from the new one's, and the id to remove it by. */
+function methodLines(methods: RegisteredMethod[]): string[] {
+  return methods.map((m) => {
+    const parts = [`${m.type}:${m.id}`, m.kind, `"${m.name}"`];
+    if (m.model) parts.push(`model ${m.model}`);
+    parts.push(`added ${m.createdAt}`, `last used ${m.lastUsedAt ?? 'never'}`);
+    if (m.deviceLabel) parts.push(`on device ${m.deviceLabel} (${m.deviceId})`);
+    if (m.suspendedAt) parts.push(`SUSPENDED since ${m.suspendedAt} (possible copy)`);
+    if (!m.allowedByPolicy) parts.push('not allowed by the methods policy');
+    return parts.join('  ');
+  });
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -108,6 +124,31 @@ export async function run(argv: string[], io: Io): Promise<number> {
         ['updated', details.updatedAt],
       ];
       for (const [k, v] of rows) io.out(`${k.padEnd(13)} ${v}`);
+      io.out(`methods${details.methods.length ? '' : '       none'}`);
+      for (const line of methodLines(details.methods)) io.out(`  ${line}`);
+      return 0;
+    }
+    case 'remove-method': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, USAGE);
+      if (positionals.length !== 2) throw new CliError(`expected a username and a method as type:id\nusage: ${USAGE}`, 2);
+      const [ref, method] = positionals as [string, string];
+      const i = method.indexOf(':');
+      if (i < 1 || i === method.length - 1) throw new CliError('the method must be type:id, e.g. webauthn:5f2c… (user show lists them)', 2);
+      const out = await withContext((ctx) => removeUserMethod(ctx, ref, { type: method.slice(0, i), id: method.slice(i + 1) }, by));
+      if (values.json) {
+        printJson(io, out);
+        return 0;
+      }
+      io.out(`removed ${out.removed.kind} "${out.removed.name}" of ${ref}`);
+      for (const w of out.warnings) io.out(`warning: ${w}`);
+      return 0;
+    }
+    case 'clear-suspension': {
+      const { values, positionals } = parse(rest, { note: { type: 'string' } }, USAGE);
+      if (positionals.length !== 2) throw new CliError(`expected a username and a key id\nusage: ${USAGE}`, 2);
+      const [ref, id] = positionals as [string, string];
+      const key = await withContext((ctx) => clearKeySuspension(ctx.store, ref, id.replace(/^webauthn:/, ''), { ...by, note: values.note }));
+      io.out(`"${key.name}" of ${ref} is accepted again`);
       return 0;
     }
     case 'disable':

@@ -1,7 +1,6 @@
 import {
   generateAuthenticationOptions, verifyAuthenticationResponse, type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { recordAudit } from '../../audit/append.ts';
 import type { MethodUse } from '../../policy/strengths.ts';
 import { MethodError } from '../errors.ts';
 import type { VerifyFailureReason, VerifyOptions } from '../method.ts';
@@ -11,6 +10,7 @@ import { credentialRows, findByCredentialId } from './credentials.ts';
 import type { WebauthnContext } from './context.ts';
 import { relyingParty } from './relying-party.ts';
 import { parseAuthenticationResponse, userIdFromHandle } from './response.ts';
+import { isSuspended, suspendOnClone } from './suspension.ts';
 
 /**
  * second_factor: after the password, any of the user's credentials, user presence is enough.
@@ -30,6 +30,7 @@ export interface BeginAuthenticationInput {
 export async function beginWebauthnAuthentication(ctx: WebauthnContext, input: BeginAuthenticationInput): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const rp = relyingParty(ctx.config);
   const rows = input.userId ? await credentialRows(ctx.store.db, input.userId) : [];
+  // A suspended credential is still offered, so that the person is told it is suspended rather than that it is unknown.
   const usable = input.mode === 'passwordless' ? rows.filter((r) => r.discoverable === 1) : rows;
   if (input.userId && usable.length === 0) throw new MethodError('not_found', 'no security key or passkey is registered');
   const options = await generateAuthenticationOptions({
@@ -48,7 +49,8 @@ export type WebauthnVerifyResult =
   | { ok: true; credentialId: string; userId: string; use: MethodUse }
   | {
       ok: false;
-      reason: VerifyFailureReason;
+      /** 'suspended': a clone signal suspended this credential until the helpdesk clears it. */
+      reason: VerifyFailureReason | 'suspended';
       /** Whose credential was presented, when known (for the sign-in log). */
       userId: string | null;
       /** The signature was good but the counter went backwards: a copy of the authenticator may exist. */
@@ -71,8 +73,8 @@ export interface VerifyWebauthnInput extends VerifyOptions {
  * Checks an assertion. The challenge is taken first (single use, so a replayed
  * assertion finds none), then the signature, origin and RP id; then the
  * signature counter: when the authenticator keeps one and it did not go up, the
- * assertion is refused as a possible clone, audited 'method.webauthn.clone_detected'
- * and the stored counter is left as it was. Every try goes through the throttle
+ * assertion is refused as a possible clone, the credential suspended (suspension.ts)
+ * and the stored counter left as it was; a suspended credential is refused. Every try goes through the throttle
  * of the credential's owner (or the given user) and the client address.
  */
 export async function verifyWebauthn(ctx: WebauthnContext, input: VerifyWebauthnInput): Promise<WebauthnVerifyResult> {
@@ -84,6 +86,8 @@ export async function verifyWebauthn(ctx: WebauthnContext, input: VerifyWebauthn
   // Set inside the throttled check; declared with a cast so the compiler does not narrow them to their first values.
   let success = null as Extract<WebauthnVerifyResult, { ok: true }> | null;
   let clone = false as boolean;
+  let presented = 0;
+  let suspended = false as boolean;
   const result = await throttledVerification(ctx.store, { userId: throttleUser, method: 'webauthn', ip: input.ip, now }, async () => {
     if (!response) return { ok: false, reason: 'invalid' };
     const stored = await takeChallenge(db, { owner: input.owner, purpose: 'authentication', challenge: claimedChallenge(response.response.clientDataJSON) }, now);
@@ -110,9 +114,15 @@ export async function verifyWebauthn(ctx: WebauthnContext, input: VerifyWebauthn
     } catch {
       return { ok: false, reason: 'invalid' };
     }
+    // Suspended after a clone signal: refused until the helpdesk clears it; only whoever holds the key learns why.
+    if (isSuspended(cred)) {
+      suspended = true;
+      return { ok: false, reason: 'invalid' };
+    }
     const before = Number(cred.sign_count);
     if ((info.newCounter > 0 || before > 0) && info.newCounter <= before) {
       clone = true;
+      presented = info.newCounter;
       return { ok: false, reason: 'invalid' };
     }
     // Conditional on the counter read above: of two uses racing, one wins.
@@ -139,14 +149,12 @@ export async function verifyWebauthn(ctx: WebauthnContext, input: VerifyWebauthn
   });
   if (result.ok && success) return success;
   if (clone && cred) {
-    await recordAudit(ctx.store, {
-      actor: 'system',
-      action: 'method.webauthn.clone_detected',
-      target: `user:${cred.user_id}`,
-      requestId: input.requestId,
-      after: { id: cred.id, name: cred.name, aaguid: cred.aaguid, storedSignCount: Number(cred.sign_count), ip: input.ip ?? null },
-    });
+    await suspendOnClone(ctx.store, {
+      userId: cred.user_id, credentialId: cred.id, name: cred.name, aaguid: cred.aaguid, storedSignCount: Number(cred.sign_count),
+      presentedSignCount: presented, ip: input.ip ?? null, at: now,
+    }, input.requestId);
   }
+  if (suspended && cred) return { ok: false, reason: 'suspended', userId: cred.user_id };
   const failure = result.ok ? { ok: false as const, reason: 'invalid' as const } : result;
   return { ...failure, userId: cred?.user_id ?? input.userId ?? null, ...(clone ? { cloneDetected: true } : {}) };
 }

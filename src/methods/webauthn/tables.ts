@@ -28,6 +28,9 @@ export interface WebauthnCredentialsTable {
   sign_count: number;
   created_at: string;
   last_used_at: string | null;
+  /** Set when a clone signal suspended it: not accepted until the helpdesk clears it (optional: rows written before it existed). */
+  suspended_at?: string | null;
+  suspended_reason?: string | null;
 }
 
 export interface WebauthnChallengesTable {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerOperations, type Operation } from './operation.ts';
 import { userOperations } from './users.ts';
 import { factorLockOperations } from './factor-locks.ts';
+import { userMethodOperations } from './user-methods.ts';
 import { groupOperations } from './groups.ts';
 import { roleOperations } from './roles.ts';
 import { deviceOperations } from './devices.ts';
@@ -27,6 +28,7 @@ import { radiusOperations } from './radius.ts';
 export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...userOperations,
   ...factorLockOperations,
+  ...userMethodOperations,
   ...groupOperations,
   ...roleOperations,
   ...deviceOperations,

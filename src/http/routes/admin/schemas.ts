@@ -34,11 +34,28 @@ export const factorLockOut = z.object({
   blocked: z.boolean().describe('Refused right now (delay, lock or permanent lock)'),
 });
 
+export const registeredMethodOut = z.object({
+  id: z.string().describe('What DELETE /users/{id}/methods/{type}/{methodId} and a case\'s old_device_removed take'),
+  type: z.string(),
+  kind: z.string().describe('security_key or passkey for WebAuthn; the method type otherwise'),
+  name: z.string(),
+  model: z.string().nullable().describe('The authenticator model its AAGUID names, when known'),
+  aaguid: z.string().nullable(),
+  createdAt: time,
+  lastUsedAt: time.nullable(),
+  deviceId: z.string().nullable(),
+  deviceLabel: z.string().nullable(),
+  phishingResistant: z.boolean(),
+  allowedByPolicy: z.boolean(),
+  suspendedAt: time.nullable().describe('Set while a clone signal keeps the key suspended; POST …/clear-suspension restores it'),
+});
+
 export const userDetailOut = userOut.extend({
   roles: z.array(roleGrantOut),
   groups: z.array(z.object({ id, name: z.string() })),
   hasPassword: z.boolean(),
   factorLocks: z.array(factorLockOut).describe('Factors with failed attempts; clear them with POST /users/{id}/unlock'),
+  methods: z.array(registeredMethodOut),
 });
 
 export const groupOut = z.object({
