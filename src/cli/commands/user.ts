@@ -6,8 +6,9 @@ import { clearKeySuspension, removeUserMethod, type RegisteredMethod } from '../
 import { METHOD_TYPES } from '../../methods/method.ts';
 import type { FactorThrottleStatus } from '../../methods/throttle/unlock.ts';
 import { CliError, cliActor, parse, printJson, printTable, readStdin, withContext, type Io } from '../support.ts';
+import { CSV_USAGE, runUserExport, runUserImport } from '../user-csv.ts';
 
-export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock, remove-method, clear-suspension';
+export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock, remove-method, clear-suspension, import, export';
 
 export const USAGE = `tessera user create <username> [--email e] [--display-name n] [--kind ${USER_KINDS.join('|')}] [--password-stdin] [--json]
        tessera user list [--status ${USER_STATUSES.join('|')}] [--kind k] [--search text] [--json]
@@ -17,7 +18,8 @@ export const USAGE = `tessera user create <username> [--email e] [--display-name
        tessera user set-password <username>     (the password is read from standard input)
        tessera user unlock <username> [--method ${METHOD_TYPES.join('|')}]   (clears failed attempts and locks; all factors without --method)
        tessera user remove-method <username> <type>:<id> [--json]   (ids as user show lists them, e.g. webauthn:5f2c…)
-       tessera user clear-suspension <username> <key-id> [--note text]   (a key suspended after a clone signal is accepted again)`;
+       tessera user clear-suspension <username> <key-id> [--note text]   (a key suspended after a clone signal is accepted again)
+       ${CSV_USAGE}`;
 
 function one(positionals: string[], what: string): string {
   if (positionals.length !== 1) throw new CliError(`expected one ${what}\nusage: ${USAGE}`, 2);
@@ -175,6 +177,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io.out(out.unlocked.length ? `unlocked ${out.unlocked.join(', ')} for ${out.user.username}` : `nothing to unlock for ${out.user.username}${method ? ` (${method})` : ''}`);
       return 0;
     }
+    case 'import':
+      return runUserImport(rest, io);
+    case 'export':
+      return runUserExport(rest, io);
     default:
       throw new CliError(`${sub ? `unknown subcommand '${sub}'` : 'missing subcommand'}\nusage: ${USAGE}`, 2);
   }
