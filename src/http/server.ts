@@ -23,6 +23,7 @@ import { policySchemaRoute } from './routes/admin/policies.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';
+import { samlRoutes } from './routes/saml/routes.ts';
 import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
 import { installWebauthnRecorder } from '../monitor/webauthn-events.ts';
 import { scimRoutes } from '../protocols/scim/routes.ts';
@@ -117,6 +118,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     await web.register(webauthnSigninRoutes);
     await web.register(pushRoutes);
     await web.register(accountRoutes);
+    await web.register(samlRoutes);
     await web.register(adminClientRoutes, { prefix: '/api/admin' });
     await web.register(policySchemaRoute);
   });

@@ -5,6 +5,7 @@ import type { MethodsTables } from '../methods/tables.ts';
 import type { SigninTables } from '../signin/tables.ts';
 import type { StrengthTables } from '../policy/store/strength-catalog.ts';
 import type { OidcTables } from '../protocols/oidc/tables.ts';
+import type { SamlTables } from '../protocols/saml/tables.ts';
 import type { RadiusTables } from '../protocols/radius/tables.ts';
 import type { RecoveryTables } from '../recovery/tables.ts';
 import type { AlertTables } from '../monitor/alerts.ts';
@@ -20,4 +21,4 @@ import type { ScimTables } from '../protocols/scim/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables {}

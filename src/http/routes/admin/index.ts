@@ -22,6 +22,7 @@ import { mdmOperations } from './mdm.ts';
 import { rolloutOperations } from './rollout.ts';
 import { strengthOperations } from './strengths.ts';
 import { methodsPolicyOperations } from './methods-policy.ts';
+import { samlOperations } from './saml.ts';
 import { radiusOperations } from './radius.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
@@ -48,6 +49,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...rolloutOperations,
   ...strengthOperations,
   ...methodsPolicyOperations,
+  ...samlOperations,
   ...radiusOperations,
 ];
 

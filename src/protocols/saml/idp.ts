@@ -1,0 +1,71 @@
+import * as samlify from 'samlify';
+import { validate } from '@authenio/samlify-xmllint-wasm';
+import type { SamlSigningKey } from './keys.ts';
+
+/**
+ * samlify, set up once: every incoming message is checked against the SAML
+ * XSD schemas (xmllint compiled to WebAssembly) before anything is read from
+ * it, and signatures are verified by xml-crypto inside samlify. Nothing here
+ * touches XML by hand.
+ */
+samlify.setSchemaValidator({ validate });
+
+export const SAML_BINDING = {
+  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+} as const;
+
+export const NAMEID_FORMAT_URN = {
+  email: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+} as const;
+
+export type IdpEntity = ReturnType<typeof samlify.IdentityProvider>;
+export type SpEntity = ReturnType<typeof samlify.ServiceProvider>;
+
+export function samlEntityId(issuer: string): string {
+  return `${issuer}/saml/metadata`;
+}
+
+/** The certificate's base64 body, as metadata and KeyInfo carry it. */
+export function certificateBody(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+/**
+ * The IdP as samlify sees it. Whether AuthnRequests must be signed is decided
+ * per SP (its metadata, or a signature on the request), so there are two
+ * variants; each one's metadata is generated once per signing key and reused
+ * (it is derived from the key alone, so it cannot go stale).
+ */
+const generated = new Map<string, string>();
+
+export function idpEntity(issuer: string, key: SamlSigningKey, options: { requireSignedRequests?: boolean } = {}): IdpEntity {
+  const wantAuthnRequestsSigned = options.requireSignedRequests ?? false;
+  const cacheKey = `${issuer}\n${key.id}\n${wantAuthnRequestsSigned}`;
+  const common = { privateKey: key.privateKeyPem, requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' };
+  const metadata = generated.get(cacheKey);
+  if (metadata) return samlify.IdentityProvider({ ...common, metadata });
+  const idp = samlify.IdentityProvider({
+    ...common,
+    entityID: samlEntityId(issuer),
+    signingCert: key.certificate,
+    wantAuthnRequestsSigned,
+    nameIDFormat: Object.values(NAMEID_FORMAT_URN),
+    singleSignOnService: [
+      { Binding: SAML_BINDING.redirect, Location: `${issuer}/saml/sso` },
+      { Binding: SAML_BINDING.post, Location: `${issuer}/saml/sso` },
+    ],
+  });
+  if (generated.size > 16) generated.clear();
+  generated.set(cacheKey, idp.getMetadata());
+  return idp;
+}
+
+/** A registered SP, from its metadata; throws on metadata samlify cannot read. */
+export function spEntity(metadata: string): SpEntity {
+  return samlify.ServiceProvider({ metadata });
+}
+
+export { samlify };

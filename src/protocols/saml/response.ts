@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { samlEntityId, samlify, certificateBody } from './idp.ts';
+import type { SamlSigningKey } from './keys.ts';
+import type { SamlSubject } from './subject.ts';
+
+/**
+ * The last step: a signed Response to one AuthnRequest. The Assertion is
+ * signed, then the whole Response (both RSA-SHA256, exclusive c14n) by
+ * samlify's signer (xml-crypto). Audience is the SP's entity id; Recipient and
+ * Destination the ACS URL the request named; InResponseTo the request's ID;
+ * the assertion is valid for 5 minutes. Every value put into the template is
+ * XML-escaped by samlify's replaceTagsByValue.
+ */
+export const ASSERTION_LIFETIME_MS = 5 * 60 * 1000;
+const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+
+export interface ResponseInput {
+  issuer: string;
+  key: SamlSigningKey;
+  spEntityId: string;
+  acsUrl: string;
+  inResponseTo: string;
+  subject: SamlSubject;
+  authnContextClassRef: string;
+  authnInstant: Date;
+  /** Ties the SP's session to Tessera's (for a later logout), without revealing its token. */
+  sessionIndex: string;
+  now?: Date;
+}
+
+function samlId(): string {
+  // An xs:ID must not start with a digit.
+  return `_${randomBytes(20).toString('hex')}`;
+}
+
+function attributeStatement(subject: SamlSubject, values: Record<string, string>): string {
+  if (!subject.attributes.length) return '';
+  const attrs = subject.attributes.map((a, i) => {
+    values[`AttrName${i}`] = a.name;
+    const vals = a.values.map((v, j) => {
+      values[`Attr${i}Value${j}`] = v;
+      return `<saml:AttributeValue xsi:type="xs:string">{Attr${i}Value${j}}</saml:AttributeValue>`;
+    });
+    return `<saml:Attribute Name="{AttrName${i}}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic">${vals.join('')}</saml:Attribute>`;
+  });
+  return `<saml:AttributeStatement>${attrs.join('')}</saml:AttributeStatement>`;
+}
+
+function template(input: ResponseInput, values: Record<string, string>): string {
+  const authn =
+    '<saml:AuthnStatement AuthnInstant="{AuthnInstant}" SessionIndex="{SessionIndex}"><saml:AuthnContext>' +
+    '<saml:AuthnContextClassRef>{ClassRef}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>';
+  return (
+    '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}" InResponseTo="{InResponseTo}">' +
+    '<saml:Issuer>{Issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>' +
+    '<saml:Assertion xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xs="http://www.w3.org/2001/XMLSchema" ID="{AssertionID}" Version="2.0" IssueInstant="{IssueInstant}">' +
+    '<saml:Issuer>{Issuer}</saml:Issuer><saml:Subject><saml:NameID Format="{NameIDFormat}">{NameID}</saml:NameID>' +
+    '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{NotOnOrAfter}" Recipient="{Destination}" InResponseTo="{InResponseTo}"/></saml:SubjectConfirmation></saml:Subject>' +
+    '<saml:Conditions NotBefore="{NotBefore}" NotOnOrAfter="{NotOnOrAfter}"><saml:AudienceRestriction><saml:Audience>{Audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>' +
+    `${authn}${attributeStatement(input.subject, values)}</saml:Assertion></samlp:Response>`
+  );
+}
+
+/** The base64 SAMLResponse for the HTTP-POST binding. */
+export function signedResponse(input: ResponseInput): string {
+  const now = input.now ?? new Date();
+  const values: Record<string, string> = {
+    ID: samlId(), AssertionID: samlId(), IssueInstant: now.toISOString(), Destination: input.acsUrl, InResponseTo: input.inResponseTo,
+    Issuer: samlEntityId(input.issuer), NameIDFormat: input.subject.nameIdFormat, NameID: input.subject.nameId,
+    // A minute of allowance for the SP's clock, backwards only: the end stays ≤ 5 minutes ahead.
+    NotBefore: new Date(now.getTime() - 60_000).toISOString(), NotOnOrAfter: new Date(now.getTime() + ASSERTION_LIFETIME_MS).toISOString(),
+    Audience: input.spEntityId, AuthnInstant: input.authnInstant.toISOString(), SessionIndex: input.sessionIndex, ClassRef: input.authnContextClassRef,
+  };
+  const raw = template(input, values);
+  const xml = samlify.SamlLib.replaceTagsByValue(raw, values);
+  const base = {
+    privateKey: input.key.privateKeyPem, signatureAlgorithm: RSA_SHA256, signingCert: certificateBody(input.key.certificate), isBase64Output: false,
+  };
+  const assertionSigned = samlify.SamlLib.constructSAMLSignature({
+    ...base, rawSamlMessage: xml,
+    referenceTagXPath: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']",
+    signatureConfig: { prefix: 'ds', location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } },
+  });
+  const responseSigned = samlify.SamlLib.constructSAMLSignature({
+    ...base, rawSamlMessage: assertionSigned, isMessageSigned: true,
+    signatureConfig: { prefix: 'ds', location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Issuer']", action: 'after' } },
+  });
+  return Buffer.from(responseSigned).toString('base64');
+}

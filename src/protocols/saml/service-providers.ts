@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { auditedChange } from '../../audit/append.ts';
+import { ConflictError, DirectoryError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
+import type { Db, Store, Tx } from '../../store/store.ts';
+import { SAML_BINDING, spEntity } from './idp.ts';
+import type { SamlNameIdFormat, SamlServiceProvidersTable } from './tables.ts';
+
+/**
+ * SAML service providers, registered from their metadata: the entity id, the
+ * assertion consumer services, the signing certificate and whether they sign
+ * their AuthnRequests are read from it, so nothing is typed twice.
+ */
+export const NAMEID_FORMATS = ['email', 'persistent', 'unspecified'] as const satisfies readonly SamlNameIdFormat[];
+export const MAX_METADATA_BYTES = 256 * 1024;
+
+export const newServiceProviderSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a name is 1–63 lower-case letters, digits, dots, dashes or underscores'),
+  metadata: z.string().min(1, 'the metadata is empty').max(MAX_METADATA_BYTES, 'the metadata is larger than 256 KiB'),
+  nameIdFormat: z.enum(NAMEID_FORMATS).default('email'),
+});
+export type NewServiceProvider = z.input<typeof newServiceProviderSchema>;
+
+export interface AcsEndpoint {
+  binding: string;
+  location: string;
+}
+
+export interface ServiceProvider {
+  id: string;
+  name: string;
+  entityId: string;
+  nameIdFormat: SamlNameIdFormat;
+  /** HTTP-POST assertion consumer services; the first is the default. */
+  acs: AcsEndpoint[];
+  signsRequests: boolean;
+  hasSigningCertificate: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface StoredServiceProvider extends ServiceProvider {
+  metadata: string;
+}
+
+function asList<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function httpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** What the metadata says, or a clear reason it cannot be used. */
+export function readMetadata(metadata: string): { entityId: string; acs: AcsEndpoint[]; signsRequests: boolean; hasSigningCertificate: boolean } {
+  let meta: ReturnType<typeof spEntity>['entityMeta'];
+  try {
+    meta = spEntity(metadata).entityMeta;
+  } catch {
+    throw new DirectoryError('invalid', 'the metadata is not SAML 2.0 service provider metadata');
+  }
+  const entityId = meta.getEntityID();
+  if (typeof entityId !== 'string' || !entityId || entityId.length > 1024) throw new DirectoryError('invalid', 'the metadata names no entity id');
+  const raw = asList((meta.meta as { assertionConsumerService?: unknown }).assertionConsumerService) as Array<{ binding?: string; location?: string }>;
+  const acs = raw
+    .filter((a) => a.binding === SAML_BINDING.post && typeof a.location === 'string' && httpUrl(a.location))
+    .map((a) => ({ binding: a.binding!, location: a.location! }));
+  if (!acs.length) throw new DirectoryError('invalid', 'the metadata has no AssertionConsumerService with the HTTP-POST binding and an http(s) URL');
+  const cert = meta.getX509Certificate('signing');
+  return { entityId, acs, signsRequests: meta.isAuthnRequestSigned() === true, hasSigningCertificate: asList(cert).some(Boolean) };
+}
+
+function toSp(row: SamlServiceProvidersTable): StoredServiceProvider {
+  const m = readMetadata(row.metadata);
+  return {
+    id: row.id, name: row.name, entityId: row.entity_id, nameIdFormat: row.nameid_format, acs: m.acs, signsRequests: m.signsRequests,
+    hasSigningCertificate: m.hasSigningCertificate, createdAt: row.created_at, createdBy: row.created_by, metadata: row.metadata,
+  };
+}
+
+/** The public view (no metadata blob), as the admin API and the audit log show it. */
+export function describeSp(sp: StoredServiceProvider): ServiceProvider {
+  const { metadata: _metadata, ...rest } = sp;
+  return rest;
+}
+
+export async function addServiceProvider(store: Store, input: NewServiceProvider, by: ChangedBy): Promise<ServiceProvider> {
+  const parsed = newServiceProviderSchema.safeParse(input);
+  if (!parsed.success) throw new DirectoryError('invalid', parsed.error.issues.map((i) => i.message).join('; '));
+  const { name, metadata, nameIdFormat } = parsed.data;
+  const m = readMetadata(metadata);
+  if (m.signsRequests && !m.hasSigningCertificate) throw new DirectoryError('invalid', 'the metadata says requests are signed but carries no signing certificate');
+  return auditedChange(store, async (trx, record) => {
+    const clash = await trx.selectFrom('saml_service_providers').select(['name', 'entity_id'])
+      .where((eb) => eb.or([eb('name', '=', name), eb('entity_id', '=', m.entityId)])).executeTakeFirst();
+    if (clash) throw new ConflictError(clash.name === name ? `a service provider named ${name} exists` : `${m.entityId} is registered as ${clash.name}`);
+    const row: SamlServiceProvidersTable = {
+      id: randomUUID(), name, entity_id: m.entityId, metadata, nameid_format: nameIdFormat, created_at: new Date().toISOString(), created_by: by.actor,
+    };
+    await trx.insertInto('saml_service_providers').values(row).execute();
+    const sp = describeSp(toSp(row));
+    await record({ actor: by.actor, requestId: by.requestId, action: 'saml.sp_create', target: `saml_sp:${row.id}`, after: sp });
+    return sp;
+  });
+}
+
+export async function listServiceProviders(db: Db): Promise<ServiceProvider[]> {
+  const rows = await db.selectFrom('saml_service_providers').selectAll().orderBy('name').execute();
+  return rows.map((r) => describeSp(toSp(r)));
+}
+
+/** By name or id. */
+export async function findServiceProvider(db: Db | Tx, ref: string): Promise<StoredServiceProvider | undefined> {
+  const row = await db.selectFrom('saml_service_providers').selectAll().where((eb) => eb.or([eb('name', '=', ref), eb('id', '=', ref)])).executeTakeFirst();
+  return row ? toSp(row) : undefined;
+}
+
+export async function findByEntityId(db: Db, entityId: string): Promise<StoredServiceProvider | undefined> {
+  const row = await db.selectFrom('saml_service_providers').selectAll().where('entity_id', '=', entityId).executeTakeFirst();
+  return row ? toSp(row) : undefined;
+}
+
+export async function getServiceProvider(db: Db, ref: string): Promise<ServiceProvider> {
+  const sp = await findServiceProvider(db, ref);
+  if (!sp) throw new NotFoundError(`no service provider ${ref}`);
+  return describeSp(sp);
+}
+
+export async function removeServiceProvider(store: Store, ref: string, by: ChangedBy): Promise<ServiceProvider> {
+  return auditedChange(store, async (trx, record) => {
+    const sp = await findServiceProvider(trx, ref);
+    if (!sp) throw new NotFoundError(`no service provider ${ref}`);
+    await trx.deleteFrom('saml_requests').where('sp_id', '=', sp.id).execute();
+    await trx.deleteFrom('saml_service_providers').where('id', '=', sp.id).execute();
+    const out = describeSp(sp);
+    await record({ actor: by.actor, requestId: by.requestId, action: 'saml.sp_delete', target: `saml_sp:${sp.id}`, before: out });
+    return out;
+  });
+}

@@ -1,0 +1,43 @@
+import { createHmac } from 'node:crypto';
+import { groupsOfUser } from '../../directory/groups.ts';
+import type { User } from '../../directory/users.ts';
+import type { Db } from '../../store/store.ts';
+import { NAMEID_FORMAT_URN } from './idp.ts';
+import type { SamlNameIdFormat } from './tables.ts';
+
+/**
+ * Who the assertion is about, as the SP is told: the NameID in the SP's
+ * format and the attributes e-mail, name and groups. A persistent NameID is an
+ * HMAC of the user id and the SP's entity id under a per-deployment secret:
+ * stable for one SP, different for every SP, and not guessable from outside.
+ */
+export interface SamlSubject {
+  nameId: string;
+  nameIdFormat: string;
+  /** Basic-format names, as most SPs map them: email, name, groups. */
+  attributes: Array<{ name: string; values: string[] }>;
+}
+
+export class SubjectError extends Error {
+  override name = 'SubjectError';
+}
+
+export function persistentNameId(secret: Buffer, userId: string, spEntityId: string): string {
+  return createHmac('sha256', secret).update(`${spEntityId}\n${userId}`).digest('base64url');
+}
+
+export async function samlSubject(db: Db, user: User, format: SamlNameIdFormat, spEntityId: string, secret: Buffer): Promise<SamlSubject> {
+  let nameId: string;
+  if (format === 'email') {
+    if (!user.email) throw new SubjectError('this service provider identifies people by e-mail address, and your account has none: ask your administrator to add one');
+    nameId = user.email;
+  } else if (format === 'persistent') nameId = persistentNameId(secret, user.id, spEntityId);
+  else nameId = user.username;
+  const groups = (await groupsOfUser(db, user.id)).map((g) => g.name);
+  const attributes = [
+    { name: 'email', values: user.email ? [user.email] : [] },
+    { name: 'name', values: [user.displayName ?? user.username] },
+    { name: 'groups', values: groups },
+  ].filter((a) => a.values.length);
+  return { nameId, nameIdFormat: NAMEID_FORMAT_URN[format], attributes };
+}

@@ -1,0 +1,136 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onCI } from '../support/engines.ts';
+
+/**
+ * A real SAML service provider nobody here wrote: Apache httpd with Debian's
+ * mod_auth_mellon, in the foreground on a loopback port of its own, with a
+ * config, keys and metadata in a temp dir (never the system service). /protected/
+ * needs a mellon sign-in; /protected/env.cgi prints what mellon passed on.
+ * Without apache2 and mellon the tests skip on a laptop and fail on CI.
+ */
+const APACHE = '/usr/sbin/apache2';
+const MODULES = '/usr/lib/apache2/modules';
+const MELLON_METADATA = '/usr/sbin/mellon_create_metadata';
+
+export function mellonSkip(): { skip?: string } {
+  const missing = [APACHE, join(MODULES, 'mod_auth_mellon.so'), MELLON_METADATA].filter((p) => !existsSync(p));
+  if (!missing.length || onCI) return {};
+  return { skip: `SAML tests need Apache with mod_auth_mellon (missing ${missing.join(', ')}): apt-get install -y apache2 libapache2-mod-auth-mellon` };
+}
+
+export interface MellonSp {
+  origin: string;
+  entityId: string;
+  /** The SP's metadata, to register with Tessera. */
+  metadata: string;
+  /** Starts Apache once Tessera's metadata is known. */
+  start(idpMetadata: string, options?: { authnContext?: string }): Promise<void>;
+  /** The error log, for a failing test's message. */
+  log(): string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  return new Promise((resolve) => probe.listen(0, '127.0.0.1', () => {
+    const a = probe.address();
+    probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+  }));
+}
+
+function config(dir: string, port: number, files: { key: string; cert: string; sp: string }, authnContext?: string): string {
+  const mod = (name: string, file: string) => `LoadModule ${name} ${MODULES}/${file}`;
+  // Apache started by root hands its children to an unprivileged user; elsewhere it stays who it is.
+  const user = process.getuid?.() === 0 ? 'User nobody\nGroup nogroup' : '';
+  return `ServerRoot "${dir}"
+ServerName 127.0.0.1
+Listen 127.0.0.1:${port}
+PidFile "${dir}/httpd.pid"
+DefaultRuntimeDir "${dir}"
+ErrorLog "${dir}/error.log"
+LogLevel warn auth_mellon:info
+${user}
+${mod('mpm_prefork_module', 'mod_mpm_prefork.so')}
+${mod('authz_core_module', 'mod_authz_core.so')}
+${mod("authz_user_module", "mod_authz_user.so")}
+${mod('authn_core_module', 'mod_authn_core.so')}
+${mod('alias_module', 'mod_alias.so')}
+${mod('cgi_module', 'mod_cgi.so')}
+${mod('auth_mellon_module', 'mod_auth_mellon.so')}
+StartServers 1
+MinSpareServers 1
+MaxSpareServers 2
+DocumentRoot "${dir}/www"
+ScriptAlias /protected/env.cgi "${dir}/www/env.cgi"
+<Location />
+  Require all granted
+  MellonEnable info
+  MellonEndpointPath /mellon
+  MellonSPPrivateKeyFile "${files.key}"
+  MellonSPCertFile "${files.cert}"
+  MellonSPMetadataFile "${files.sp}"
+  MellonIdPMetadataFile "${dir}/idp.xml"
+  MellonSecureCookie Off
+  # Over plain http a SameSite=None cookie would be dropped by the browser.
+  MellonCookieSameSite lax
+  MellonUser NAME_ID
+  ${authnContext ? `MellonAuthnContextClassRef "${authnContext}"` : ''}
+</Location>
+<Location /protected>
+  AuthType Mellon
+  MellonEnable auth
+  Require valid-user
+</Location>
+`;
+}
+
+export async function createMellonSp(): Promise<MellonSp> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-mellon-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const entityId = `${origin}/mellon/metadata`;
+  execFileSync(MELLON_METADATA, [entityId, `${origin}/mellon`], { cwd: dir, stdio: 'ignore' });
+  const base = readdirSync(dir).find((f) => f.endsWith('.xml'))!.replace(/\.xml$/, '');
+  const files = { key: join(dir, `${base}.key`), cert: join(dir, `${base}.cert`), sp: join(dir, `${base}.xml`) };
+  for (const f of Object.values(files)) chmodSync(f, 0o644);
+  execFileSync('mkdir', ['-p', join(dir, 'www')]);
+  chmodSync(join(dir, 'www'), 0o755);
+  const cgi = join(dir, 'www', 'env.cgi');
+  writeFileSync(cgi, '#!/bin/sh\nprintf "Content-Type: text/plain\\n\\n"\nenv | grep -E "^(MELLON_|REMOTE_USER=)" | sort\n');
+  chmodSync(cgi, 0o755);
+  let proc: ChildProcess | null = null;
+  const readLog = () => (existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '');
+  return {
+    origin,
+    entityId,
+    metadata: readFileSync(files.sp, 'utf8'),
+    async start(idpMetadata, options = {}) {
+      writeFileSync(join(dir, 'idp.xml'), idpMetadata, { mode: 0o644 });
+      writeFileSync(join(dir, 'httpd.conf'), config(dir, port, files, options.authnContext));
+      proc = spawn(APACHE, ['-f', join(dir, 'httpd.conf'), '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      for (let i = 0; i < 100; i++) {
+        if (proc.exitCode !== null) throw new Error(`Apache did not start: ${stderr}${readLog()}`);
+        const up = await fetch(`${origin}/mellon/metadata`).then((r) => r.ok, () => false);
+        if (up) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`Apache did not answer on ${origin}: ${stderr}${readLog()}`);
+    },
+    log: readLog,
+    async close() {
+      if (proc && proc.exitCode === null) {
+        const exited = new Promise((r) => proc!.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
