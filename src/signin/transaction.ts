@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db, Tx } from '../store/store.ts';
+import type { Db, Store, Tx } from '../store/store.ts';
+import { writeSigninLog } from '../monitor/signin-log.ts';
 import { sha256, secretMatches } from '../app/opaque-token.ts';
 import type { SigninStep, SigninTransactionsTable } from './tables.ts';
 import type { MethodUse } from '../policy/strengths.ts';
@@ -146,6 +147,37 @@ export async function endTransaction(db: Db | Tx, id: string): Promise<void> {
   await db.deleteFrom('signin_transactions').where('id', '=', id).execute();
 }
 
-export async function deleteExpiredTransactions(db: Db, now = new Date()): Promise<void> {
-  await db.deleteFrom('signin_transactions').where('expires_at', '<=', now.toISOString()).execute();
+/**
+ * Housekeeping: removes sign-ins that expired unfinished. Each one that got as
+ * far as a person (a name typed, a passkey presented) ends with one
+ * 'interrupted' row in the sign-in log saying where it stopped, so a sign-in
+ * that ends without tokens is in the log like every other attempt; a pass
+ * redeemed and then given up is 'abandoned_after_pass'. The rows are deleted
+ * and logged in one serialized transaction, so with several nodes sweeping
+ * each is logged once. Returns how many were logged.
+ */
+export async function deleteExpiredTransactions(store: Store, now = new Date()): Promise<number> {
+  return store.serialized('signin-transaction-sweep', async (trx) => {
+    const expired = await trx.selectFrom('signin_transactions').selectAll().where('expires_at', '<=', now.toISOString()).limit(SWEEP_BATCH).execute();
+    if (!expired.length) return 0;
+    await trx.deleteFrom('signin_transactions').where('id', 'in', expired.map((r) => r.id)).execute();
+    let logged = 0;
+    for (const t of expired.map(fromRow)) {
+      // A page opened and left before anyone was named is not an attempt.
+      if (!t.userId && !t.usernameTyped) continue;
+      await writeSigninLog(trx, {
+        userId: t.userId, username: t.usernameTyped, clientId: t.clientId, ip: t.ip, userAgent: t.userAgent,
+        methodsTried: t.methodsTried, methodsUsed: t.methodsUsed, result: 'interrupted', reason: abandonedReason(t), transactionId: t.id, at: now,
+      });
+      logged++;
+    }
+    return logged;
+  });
+}
+
+/** Enough for one sweep; more wait for the next one. */
+const SWEEP_BATCH = 1000;
+
+function abandonedReason(t: Pick<SigninTransaction, 'methodsUsed' | 'step'>): string {
+  return t.methodsUsed.includes('tap') ? 'abandoned_after_pass' : `abandoned_at_${t.step}`;
 }

@@ -38,9 +38,9 @@ const form = z.record(z.string(), z.unknown()).nullish();
  */
 export async function signinRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx;
-  // Finished sign-ins are deleted as they end; this clears abandoned ones and long-dead sessions.
+  // Finished sign-ins are deleted as they end; this clears abandoned ones (each logged) and long-dead sessions.
   const sweep = setInterval(() => {
-    Promise.all([deleteExpiredTransactions(ctx.store.db), deleteExpiredSessions(ctx.store.db)]).catch((err: unknown) =>
+    Promise.all([deleteExpiredTransactions(ctx.store), deleteExpiredSessions(ctx.store.db)]).catch((err: unknown) =>
       ctx.logger.warn({ err }, 'sign-in housekeeping failed'),
     );
   }, 5 * 60_000);
