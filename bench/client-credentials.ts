@@ -48,7 +48,7 @@ await waitFor(bare, 'ready');
 // Tessera, with a client made by its own CLI.
 const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-cc-'));
 const port = 4200 + Math.floor(Math.random() * 100);
-const env = { ...process.env, TESSERA_DATA_DIR: dataDir, PORT: String(port), TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn' };
+const env = { ...process.env, TESSERA_DATA_DIR: dataDir, PORT: String(port), TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0' };
 const created = spawnSync(process.execPath, ['bin/tessera.js', 'client', 'create', 'bench', '--grant', 'client_credentials', '--json'], { env, encoding: 'utf8' });
 if (created.status !== 0) throw new Error(`client create failed: ${created.stderr}`);
 const tesseraSecret = (JSON.parse(created.stdout) as { clientSecret: string }).clientSecret;

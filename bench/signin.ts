@@ -43,7 +43,7 @@ const env = {
   TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
   PORT: String(port),
   TESSERA_ISSUER: `http://127.0.0.1:${port}`,
-  TESSERA_LOG_LEVEL: 'warn',
+  TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0',
 };
 
 // Users: each signs in once (a TOTP code is accepted once per credential), so make enough.

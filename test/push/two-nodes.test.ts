@@ -33,7 +33,7 @@ function freePort(): Promise<number> {
 async function serve(env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(NODE, [TESSERA, 'serve'], { env: { ...env, PORT: String(port), TESSERA_ISSUER: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [TESSERA, 'serve'], { env: { ...env, PORT: String(port), TESSERA_ISSUER: url, TESSERA_RADIUS_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
