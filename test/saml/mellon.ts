@@ -112,7 +112,8 @@ export async function createMellonSp(): Promise<MellonSp> {
     async start(idpMetadata, options = {}) {
       writeFileSync(join(dir, 'idp.xml'), idpMetadata, { mode: 0o644 });
       writeFileSync(join(dir, 'httpd.conf'), config(dir, port, files, options.authnContext));
-      proc = spawn(APACHE, ['-f', join(dir, 'httpd.conf'), '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      // A process group of its own: on shutdown Apache signals its whole group, which would otherwise be the test runner's.
+      proc = spawn(APACHE, ['-f', join(dir, 'httpd.conf'), '-DFOREGROUND'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
       let stderr = '';
       proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
       for (let i = 0; i < 100; i++) {
