@@ -7,6 +7,7 @@ import { DEVICE_COOKIE, deviceIdFromToken, deviceTokenFrom } from '../../policy/
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { sessionCookieName } from '../../signin/session/cookie.ts';
 import { loadSession } from '../../signin/session/sessions.ts';
+import { reuseSession } from '../../signin/session/reuse.ts';
 import { findSessionProof, recordSessionProof } from './session-proofs.ts';
 
 /**
@@ -58,17 +59,13 @@ export function accessDecisionCheck(ctx: AppContext): Check {
       await recordSessionProof(store.db, opSession.uid, proof);
       return NO_NEED_TO_PROMPT;
     }
-    const clientId = kctx.oidc.client?.clientId ?? null;
-    const { decision } = await askAccess(store.db, {
-      via: 'session', userId: session.userId, clientId, ip: kctx.ip, methodsUsed: session.methodUses, authTime: session.authTime,
+    // The same reuse as the interaction page; a refusal is logged there, when the browser arrives.
+    const reuse = await reuseSession(ctx, session, {
+      clientId: kctx.oidc.client?.clientId ?? null, ip: kctx.ip, userAgent: kctx.get('user-agent') || null,
       requestedAcr: String(kctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean), deviceId,
-    });
-    if (decision.outcome.kind !== 'allow') return REQUEST_PROMPT;
+    }, { log: 'allowed' });
+    if (reuse.kind !== 'allow') return REQUEST_PROMPT;
     await recordSessionProof(store.db, opSession.uid, proof);
-    await writeSigninLog(store.db, {
-      userId: session.userId, clientId, ip: kctx.ip, userAgent: kctx.get('user-agent') || null, methodsUsed: session.methodUses.map((u) => u.method),
-      result: 'success', reason: 'session_reused', strength: decision.reached.strength, reportOnly: reportOnlyForLog(decision),
-    });
     return NO_NEED_TO_PROMPT;
   });
 }

@@ -68,9 +68,11 @@ export class RadiusServer {
     return new Promise((resolve) => this.#socket.close(() => resolve()));
   }
 
-  #drop(reason: DropReason): void {
+  /** Counts a dropped packet; null is what the caller answers with: nothing. */
+  #drop(reason: DropReason): null {
     this.drops.set(reason, (this.drops.get(reason) ?? 0) + 1);
     this.#dropped?.inc({ reason });
+    return null;
   }
 
   async #receive(msg: Buffer, rinfo: RemoteInfo): Promise<void> {
@@ -85,18 +87,17 @@ export class RadiusServer {
   async handle(msg: Buffer, address: string, port: number, transportSecret?: string): Promise<Buffer | null> {
     try {
       const known = await this.#directory.find(address);
-      if (!known) return this.#drop('unknown_client'), null;
+      if (!known) return this.#drop('unknown_client');
       const nas = transportSecret ? { ...known, secret: transportSecret } : known;
       const request = decodeRequest(msg, nas.secret);
-      if ('drop' in request) return this.#drop(request.drop), null;
+      if ('drop' in request) return this.#drop(request.drop);
       const reply = await this.#resends.once(`${address}:${port}`, request, () => this.#answer(nas, request, address));
       if (reply) this.#answered?.inc({ code: String(reply[0]) });
       return reply;
     } catch (err) {
       // Never a crash: a request that fails is dropped (the NAS retries or gives up) and logged without its content.
       this.#ctx.logger.error({ err, nas: address }, 'RADIUS request failed');
-      this.#drop('failed');
-      return null;
+      return this.#drop('failed');
     }
   }
 

@@ -1,14 +1,11 @@
 import type { AppContext } from '../../app/context.ts';
-import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { askAccess } from '../../policy/store/access-gate.ts';
-import { REFUSAL_LOG_REASON, reportOnlyForLog } from '../../policy/access/refusals.ts';
+import { reuseSession } from '../../signin/session/reuse.ts';
 import type { IdpSession } from '../../signin/session/sessions.ts';
-import { refusalMessage } from '../../signin/texts.ts';
 
 /**
- * The SAML grant point: before every assertion, the one access decision
- * (src/policy/access/decide.ts) is asked with the live session's methods, for
- * this SP as an app of client type saml. It decides; this only acts:
+ * The SAML grant point: before every assertion, the live session is reused
+ * through the same path as for any app (src/signin/session/reuse.ts, the one
+ * access decision), for this SP as an app of client type saml. It decides; this only acts:
  * allow → an assertion, block → the refusal page, step_up → the sign-in pages.
  */
 export type SamlAccess =
@@ -31,18 +28,10 @@ export interface SamlAccessInput {
 }
 
 export async function askSamlAccess(ctx: AppContext, session: IdpSession, input: SamlAccessInput): Promise<SamlAccess> {
-  const db = ctx.store.db;
-  const { decision } = await askAccess(db, {
-    via: 'saml', clientType: 'saml', userId: session.userId, clientId: input.app, ip: input.ip, methodsUsed: session.methodUses,
-    authTime: session.authTime, requestedAcr: input.requestedAcr, deviceId: input.deviceId,
-  });
-  const o = decision.outcome;
-  if (o.kind === 'step_up') return { kind: 'step_up', reauthenticate: o.reauthenticate };
-  const allowed = o.kind === 'allow';
-  if (!allowed || !input.justSignedIn) await writeSigninLog(db, {
-    userId: session.userId, clientId: input.app, ip: input.ip, userAgent: input.userAgent, methodsUsed: session.methodUses.map((u) => u.method),
-    result: allowed ? 'success' : 'failure', reason: allowed ? 'session_reused' : REFUSAL_LOG_REASON[o.refusal],
-    strength: allowed ? decision.reached.strength : null, reportOnly: reportOnlyForLog(decision),
-  });
-  return allowed ? { kind: 'allow', acr: decision.reached.acr } : { kind: 'refused', message: refusalMessage(o) };
+  const reuse = await reuseSession(
+    ctx, session,
+    { via: 'saml', clientId: input.app, ip: input.ip, userAgent: input.userAgent, requestedAcr: input.requestedAcr, deviceId: input.deviceId },
+    { log: input.justSignedIn ? 'refusals' : 'always' },
+  );
+  return reuse.kind === 'allow' ? { kind: 'allow', acr: reuse.done.acr } : reuse;
 }

@@ -13,6 +13,8 @@ export type Reuse =
   | { kind: 'step_up'; reauthenticate: boolean };
 
 export interface ReuseInput {
+  /** Where the session is reused: an OIDC app or the portal (session), or a SAML service provider. */
+  via?: 'session' | 'saml';
   clientId: string | null;
   ip: string;
   userAgent: string | null;
@@ -24,19 +26,23 @@ export interface ReuseInput {
  * A live session reaching another app: the access decision with the
  * session's methods and their time, for this app, address and device. An
  * allowed or refused reuse is one sign-in log row (report-only results with
- * it) unless the caller asks for none; a step-up is logged by the sign-in that follows.
+ * it): `log` 'never' for the portal's page checks, 'refusals' when the sign-in
+ * pages just logged this very sign-in, 'allowed' when a refusal is logged where
+ * the browser is sent next. A step-up is logged by the sign-in that follows.
  */
-export async function reuseSession(ctx: AppContext, session: IdpSession, input: ReuseInput, options: { log?: boolean } = {}): Promise<Reuse> {
+export async function reuseSession(
+  ctx: AppContext, session: IdpSession, input: ReuseInput, options: { log?: 'always' | 'refusals' | 'allowed' | 'never' } = {},
+): Promise<Reuse> {
   const db = ctx.store.db;
   const { decision } = await askAccess(db, {
-    via: 'session', userId: session.userId, clientId: input.clientId, ip: input.ip, methodsUsed: session.methodUses,
+    via: input.via ?? 'session', clientType: input.via === 'saml' ? 'saml' : undefined, userId: session.userId, clientId: input.clientId, ip: input.ip, methodsUsed: session.methodUses,
     authTime: session.authTime, requestedAcr: input.requestedAcr, deviceId: input.deviceId,
   });
   const o = decision.outcome;
   if (o.kind === 'step_up') return { kind: 'step_up', reauthenticate: o.reauthenticate };
   const allowed = o.kind === 'allow';
-  // Every page of the portal checks its session; those checks are not sign-ins of their own.
-  if (options.log !== false) await writeSigninLog(db, {
+  const log = options.log ?? 'always';
+  if (log === 'always' || log === (allowed ? 'allowed' : 'refusals')) await writeSigninLog(db, {
     userId: session.userId, clientId: input.clientId, ip: input.ip, userAgent: input.userAgent,
     methodsUsed: session.methodUses.map((u) => u.method), result: allowed ? 'success' : 'failure',
     reason: allowed ? 'session_reused' : REFUSAL_LOG_REASON[o.refusal], strength: allowed ? decision.reached.strength : null,

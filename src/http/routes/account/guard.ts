@@ -26,12 +26,13 @@ export async function portalAuth(ctx: AppContext, request: FastifyRequest): Prom
   const token = readSessionCookie(request, ctx.config);
   const session = await loadSession(ctx.store.db, token, ctx.config.session);
   if (!session || !token) return null;
-  const reuse = await reuseSession(ctx, session, portalReuse(ctx, request, await deviceOf(ctx, request)), { log: false });
+  // Every page of the portal checks its session; those checks are not sign-ins of their own.
+  const reuse = await reuseSession(ctx, session, portalReuse(request, await deviceOf(ctx, request)), { log: 'never' });
   return reuse.kind === 'allow' ? { session, csrf: csrfToken(token) } : null;
 }
 
 /** What the decision is asked when a session is reused for the portal. */
-export function portalReuse(_ctx: AppContext, request: FastifyRequest, deviceId: string | null): ReuseInput {
+export function portalReuse(request: FastifyRequest, deviceId: string | null): ReuseInput {
   return { clientId: null, ip: request.ip, userAgent: request.headers['user-agent'] ?? null, requestedAcr: [], deviceId };
 }
 

@@ -58,7 +58,7 @@ export async function signinRoutes(app: FastifyInstance): Promise<void> {
     const returnTo = safeReturnTo(request.query.return_to, ctx.config.issuer) ?? '/account';
     const session = await currentSession(request);
     // Reusing the session for the portal asks the access decision, as for any app.
-    const reuse = session && request.query.step_up !== '1' ? await reuseSession(ctx, session, portalReuse(ctx, request, await deviceOf(ctx, request))) : null;
+    const reuse = session && request.query.step_up !== '1' ? await reuseSession(ctx, session, portalReuse(request, await deviceOf(ctx, request))) : null;
     if (reuse?.kind === 'allow') return reply.redirect(returnTo, 303);
     const wantsStepUp = request.query.step_up === '1' || (reuse?.kind === 'step_up' && !reuse.reauthenticate);
     const stepUp = session && wantsStepUp ? await stepUpMethods(ctx, session) : undefined;
