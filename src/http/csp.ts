@@ -1,7 +1,7 @@
 /**
  * The Content-Security-Policy of every page: our own scripts and styles only,
  * never framed. `form-action` is 'self' plus, on the pages whose forms end at an
- * app (see appFormTargets), the places those apps registered; any other target
+ * app (see form-targets.ts), the places that app registered; any other target
  * for a form, injected or not, is refused by the browser.
  */
 export function contentSecurityPolicy(formTargets: readonly string[] = []): string {

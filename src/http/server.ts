@@ -8,7 +8,6 @@ import type { AppContext } from '../app/context.ts';
 import { HttpError } from './errors.ts';
 import { MethodError } from '../methods/errors.ts';
 import { addSecurityHeaders } from './security-headers.ts';
-import { appFormTargets } from '../protocols/oidc/form-targets.ts';
 import { addMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -97,7 +96,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     reply.status(404).send({ error: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:'), appFormTargets: () => appFormTargets(ctx.store.db) });
+  addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:') });
   const registry = addMetrics(app, ctx.config);
   mountRadius(app, registry);
   await app.register(healthRoutes);

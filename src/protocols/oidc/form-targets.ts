@@ -1,23 +1,55 @@
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Db } from '../../store/store.ts';
 
 /**
  * Where a form on Tessera's pages may lead, for CSP form-action: a sign-in or
  * consent form ends in a redirect to the app's redirect URI (browsers check
  * every redirect after a form is sent), the logout form in one to a
- * post-logout URI, and a form_post response posts to the redirect URI. Read
- * from the registered clients for each page that needs it, like everything
- * else about clients: a client added a moment ago works at once on every node.
+ * post-logout URI, and a form_post response posts to the redirect URI. A page
+ * serves one app, so it names that app's places only: read with the client
+ * the page is for (oidc-provider has it loaded already; a sign-in page reads
+ * its one row), never a list of every app.
  */
-export async function appFormTargets(db: Db): Promise<string[]> {
-  const rows = await db.selectFrom('oidc_clients').select(['redirect_uris', 'post_logout_redirect_uris']).execute();
+export interface FormTargetClient {
+  redirectUris?: readonly string[];
+  postLogoutRedirectUris?: readonly string[];
+}
+
+export function formTargetsOf(client: FormTargetClient): string[] {
   const targets = new Set<string>();
-  for (const row of rows) {
-    for (const uri of [...(JSON.parse(row.redirect_uris) as string[]), ...(JSON.parse(row.post_logout_redirect_uris) as string[])]) {
-      const source = sourceOf(uri);
-      if (source) targets.add(source);
-    }
+  for (const uri of [...(client.redirectUris ?? []), ...(client.postLogoutRedirectUris ?? [])]) {
+    const source = sourceOf(uri);
+    if (source) targets.add(source);
   }
   return [...targets].sort();
+}
+
+/** The form targets of one registered app (none for an unknown one). */
+export async function clientFormTargets(db: Db, clientId: string | null): Promise<string[]> {
+  if (!clientId) return [];
+  const row = await db.selectFrom('oidc_clients').select(['redirect_uris', 'post_logout_redirect_uris']).where('client_id', '=', clientId).executeTakeFirst();
+  if (!row) return [];
+  return formTargetsOf({ redirectUris: JSON.parse(row.redirect_uris) as string[], postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[] });
+}
+
+const SELF_ONLY = "form-action 'self'";
+
+/**
+ * oidc-provider's own pages (a form_post response, the logout question) get
+ * their app's targets once the provider has answered: by then it has found the
+ * client, and it has added its script hash to the policy set before it ran.
+ */
+export function addAppFormTargets(provider: Provider): void {
+  provider.use(async (kctx, next) => {
+    await next();
+    const client = (kctx.oidc as KoaContextWithOIDC['oidc'] | undefined)?.client as FormTargetClient | undefined;
+    const k = kctx as unknown as { type: string; response: { get(name: string): string }; set(name: string, value: string): void };
+    if (!client || !k.type.startsWith('text/html')) return;
+    const csp = k.response.get('content-security-policy');
+    const targets = formTargetsOf(client);
+    if (csp.includes(SELF_ONLY) && targets.length) k.set('content-security-policy', csp.replace(SELF_ONLY, [SELF_ONLY, ...targets].join(' ')));
+  });
 }
 
 /**

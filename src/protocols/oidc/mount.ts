@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import { cleanupExpired } from './adapter.ts';
 import { OidcRuntime } from './runtime.ts';
-import { appFormTargets } from './form-targets.ts';
 import { contentSecurityPolicy } from '../../http/csp.ts';
 
 declare module 'fastify' {
@@ -39,9 +38,6 @@ export interface OidcRoutesOptions {
   cleanupMs?: number;
 }
 
-/** The provider's pages that hold a form leading to an app: a form_post response, the logout question. */
-const FORMS_TO_APPS = /^\/oidc\/(auth|session\/end)(\/|\?|$)/;
-
 /**
  * Serves oidc-provider inside Fastify: every /oidc/* path and the discovery
  * documents are handed, raw request and response, to the provider's own
@@ -75,10 +71,9 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('x-frame-options', 'DENY');
-    // oidc-provider adds the hash of its one inline script (form_post) to this policy itself.
-    // The reply is hijacked: a store failure here must not leave the request hanging (the provider then answers 503).
-    const targets = FORMS_TO_APPS.test(request.url) ? await appFormTargets(ctx.store.db).catch(() => []) : [];
-    res.setHeader('content-security-policy', contentSecurityPolicy(targets));
+    // oidc-provider adds the hash of its one inline script (form_post) to this policy itself,
+    // and a page of it that leads to an app gets that app's targets (addAppFormTargets).
+    res.setHeader('content-security-policy', contentSecurityPolicy());
     if (https) res.setHeader('strict-transport-security', 'max-age=31536000; includeSubDomains');
     await handlerFor(runtime.provider)(request.raw, res);
   };

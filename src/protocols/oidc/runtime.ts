@@ -2,6 +2,7 @@ import type Provider from 'oidc-provider';
 import type { AppContext } from '../../app/context.ts';
 import { createOidcProvider } from './provider.ts';
 import { answerStoreOutagesWith503 } from './outage.ts';
+import { addAppFormTargets } from './form-targets.ts';
 import { loadSigningKeySet, signingKeysFingerprint } from './signing-keys.ts';
 
 /**
@@ -26,6 +27,7 @@ export class OidcRuntime {
   static async start(ctx: AppContext): Promise<OidcRuntime> {
     const provider = await createOidcProvider(ctx);
     answerStoreOutagesWith503(provider);
+    addAppFormTargets(provider);
     return new OidcRuntime(ctx, provider, await signingKeysFingerprint(ctx.store.db));
   }
 
@@ -47,6 +49,7 @@ export class OidcRuntime {
     const signingKeys = await loadSigningKeySet(this.#ctx.store.db, this.#ctx.secrets);
     const provider = await createOidcProvider(this.#ctx, { signingKeys });
     answerStoreOutagesWith503(provider);
+    addAppFormTargets(provider);
     this.#provider = provider;
     this.#fingerprint = signingKeys.fingerprint;
     this.#ctx.logger.info({ keys: signingKeys.keys.map((k) => k.kid) }, 'OIDC signing keys changed; provider reloaded');

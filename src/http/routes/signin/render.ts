@@ -4,8 +4,14 @@ import { html, page } from '../../html.ts';
 import type { SigninTransaction } from '../../../signin/transaction.ts';
 import { csrfToken } from './cookies.ts';
 import { pageFor } from './pages/index.ts';
+import { contentSecurityPolicy } from '../../csp.ts';
+import { clientFormTargets } from '../../../protocols/oidc/form-targets.ts';
 
-/** Renders the page for the transaction's current step. */
+/**
+ * Renders the page for the transaction's current step. Its forms may end at the
+ * transaction's app (the last step redirects there), so the page's form-action
+ * names that app's places, and no other app's.
+ */
 export async function renderStep(
   ctx: AppContext,
   reply: FastifyReply,
@@ -16,10 +22,12 @@ export async function renderStep(
 ): Promise<FastifyReply> {
   const stepPage = pageFor(t.step);
   const body = await stepPage.render(ctx, { t, csrf: csrfToken(bindingSecret), error, appName: t.clientId });
+  const targets = await clientFormTargets(ctx.store.db, t.clientId);
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
+    .header('content-security-policy', contentSecurityPolicy(targets))
     .send(page({ title: stepPage.title, body, scripts: stepPage.scripts }));
 }
 
