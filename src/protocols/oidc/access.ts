@@ -56,7 +56,7 @@ export function accessDecisionCheck(ctx: AppContext): Check {
     const proof = { userId: session.userId, methodUses: session.methodUses, authTime: session.authTime, deviceId };
     // The sign-in pages just finished this request, after asking the decision for this app: record what was proven.
     if (kctx.oidc.result?.login) {
-      await recordSessionProof(store.db, opSession.uid, proof);
+      if (mayIssueRefreshToken(kctx)) await recordSessionProof(store.db, opSession.uid, proof);
       return NO_NEED_TO_PROMPT;
     }
     // The same reuse as the interaction page; a refusal is logged there, when the browser arrives.
@@ -65,9 +65,19 @@ export function accessDecisionCheck(ctx: AppContext): Check {
       requestedAcr: String(kctx.oidc.params?.acr_values ?? '').split(' ').filter(Boolean), deviceId,
     }, { log: 'allowed' });
     if (reuse.kind !== 'allow') return REQUEST_PROMPT;
-    await recordSessionProof(store.db, opSession.uid, proof);
+    if (mayIssueRefreshToken(kctx)) await recordSessionProof(store.db, opSession.uid, proof);
     return NO_NEED_TO_PROMPT;
   });
+}
+
+/**
+ * The proof is read only when a refresh token of the session is used, and
+ * oidc-provider issues one only to an app allowed the grant that asked for
+ * offline_access: other requests (most sign-ins) need not write it.
+ */
+function mayIssueRefreshToken(kctx: KoaContextWithOIDC): boolean {
+  const scope = kctx.oidc.params?.scope;
+  return !!kctx.oidc.client?.grantTypeAllowed('refresh_token') && typeof scope === 'string' && scope.split(' ').includes('offline_access');
 }
 
 interface RefreshTokenLike {
