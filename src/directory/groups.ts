@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Db, Store, Tx } from '../store/store.ts';
+import { compiled } from '../store/compiled.ts';
 import { auditedChange } from '../audit/append.ts';
 import type { GroupsTable } from './tables.ts';
 import { ConflictError, NotFoundError, type ChangedBy } from './errors.ts';
@@ -84,14 +85,14 @@ export async function groupMembers(db: Db | Tx, groupId: string): Promise<User[]
 }
 
 /** The groups a user belongs to, by name, for policy assignments and display. */
+// Every access decision gathers the person's groups: compiled once (src/store/compiled.ts).
+const groupsOf = compiled((db, userId: string) =>
+  db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id')
+    .select(['groups.id', 'groups.name']).where('group_members.user_id', '=', userId).orderBy('groups.name_key'),
+);
+
 export async function groupsOfUser(db: Db | Tx, userId: string): Promise<Array<{ id: string; name: string }>> {
-  return db
-    .selectFrom('group_members')
-    .innerJoin('groups', 'groups.id', 'group_members.group_id')
-    .select(['groups.id', 'groups.name'])
-    .where('group_members.user_id', '=', userId)
-    .orderBy('groups.name_key')
-    .execute();
+  return (await groupsOf(db, userId)).rows;
 }
 
 export async function createGroup(store: Store, input: NewGroup, by: ChangedBy): Promise<Group> {

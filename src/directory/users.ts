@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db, Store, Tx } from '../store/store.ts';
+import { compiled, first } from '../store/compiled.ts';
 import { auditedChange } from '../audit/append.ts';
 import type { UserKind, UserStatus, UsersTable } from './tables.ts';
 import { ConflictError, NotFoundError, type ChangedBy } from './errors.ts';
@@ -82,18 +83,23 @@ export async function insertUser(trx: Tx, input: NewUser): Promise<User> {
   return toUser(row);
 }
 
+// Looked up several times in every sign-in: compiled once (src/store/compiled.ts).
+const userByUsernameKey = compiled((db, key: string) => db.selectFrom('users').selectAll().where('username_key', '=', key));
+const userById = compiled((db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id));
+const rolesOfUser = compiled((db, userId: string) => db.selectFrom('role_assignments').select('role').where('user_id', '=', userId).orderBy('role'));
+
 export async function findUserByUsername(db: Db | Tx, username: string): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('username_key', '=', usernameKey(username)).executeTakeFirst();
+  const row = await first(userByUsernameKey(db, usernameKey(username)));
   return row ? toUser(row) : undefined;
 }
 
 export async function findUserById(db: Db | Tx, id: string): Promise<User | undefined> {
-  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await first(userById(db, id));
   return row ? toUser(row) : undefined;
 }
 
 export async function rolesOf(db: Db | Tx, userId: string): Promise<string[]> {
-  const rows = await db.selectFrom('role_assignments').select('role').where('user_id', '=', userId).orderBy('role').execute();
+  const { rows } = await rolesOfUser(db, userId);
   return rows.map((r) => r.role);
 }
 

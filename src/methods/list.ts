@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../store/store.ts';
+import { compiled, first } from '../store/compiled.ts';
 import type { MethodType } from './method.ts';
 import { activePush, pushSource } from './push/list-source.ts';
 import { activePhones, phoneSource } from './phone/list-source.ts';
@@ -68,23 +69,27 @@ export async function listRegisteredCredentials(db: Db | Tx, userId: string): Pr
   return out;
 }
 
+// Asked on every sign-in step: compiled once (src/store/compiled.ts).
+const methodsPresent = compiled((db, userId: string) =>
+  db.selectNoFrom((eb) => [
+    eb.exists(db.selectFrom('password_credentials').select('user_id').where('user_id', '=', userId)).as('password'),
+    eb.exists(activeTotp(db, userId).select('id')).as('totp'),
+    eb.exists(unusedBackupCodes(db, userId).select('backup_codes.set_id')).as('backup_code'),
+    eb.exists(db.selectFrom('webauthn_credentials').select('id').where('user_id', '=', userId)).as('webauthn'),
+    eb.exists(activePush(db, userId).select('id')).as('push'),
+    eb.exists(activePhones(db, userId).where('channel', '=', 'sms').select('id')).as('sms'),
+    eb.exists(activePhones(db, userId).where('channel', '=', 'voice').select('id')).as('voice'),
+  ]),
+);
+
 /**
  * The types of the user's registered methods, as listUserMethods would list
  * them, in one query: the sign-in engine asks this on every step and needs no
  * labels or dates.
  */
 export async function registeredMethodTypes(db: Db | Tx, userId: string): Promise<MethodType[]> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.exists(db.selectFrom('password_credentials').select('user_id').where('user_id', '=', userId)).as('password'),
-      eb.exists(activeTotp(db, userId).select('id')).as('totp'),
-      eb.exists(unusedBackupCodes(db, userId).select('backup_codes.set_id')).as('backup_code'),
-      eb.exists(db.selectFrom('webauthn_credentials').select('id').where('user_id', '=', userId)).as('webauthn'),
-      eb.exists(activePush(db, userId).select('id')).as('push'),
-      eb.exists(activePhones(db, userId).where('channel', '=', 'sms').select('id')).as('sms'),
-      eb.exists(activePhones(db, userId).where('channel', '=', 'voice').select('id')).as('voice'),
-    ])
-    .executeTakeFirstOrThrow();
+  const row = await first(methodsPresent(db, userId));
+  if (!row) throw new Error('no answer to the registered-methods query');
   // SQLite answers 0/1, PostgreSQL true/false.
   const present = (Object.keys(row) as MethodType[]).filter((type) => Boolean(Number(row[type as keyof typeof row])));
   const allowed = await allowedByMethodsPolicy(db, userId, present);

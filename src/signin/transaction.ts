@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db, Store, Tx } from '../store/store.ts';
+import { compiled, first } from '../store/compiled.ts';
 import { writeSigninLog } from '../monitor/signin-log.ts';
 import { sha256, secretMatches } from '../app/opaque-token.ts';
 import type { SigninStep, SigninTransactionsTable } from './tables.ts';
@@ -105,6 +106,18 @@ export function transactionKey(t: SigninTransaction): string {
   return t.interactionUid ?? t.id;
 }
 
+// Every step of every sign-in loads and saves its transaction: compiled once (src/store/compiled.ts).
+const transactionByKey = compiled((db, key: string) =>
+  db.selectFrom('signin_transactions').selectAll().where((eb) => eb.or([eb('id', '=', key), eb('interaction_uid', '=', key)])).orderBy('created_at', 'desc'),
+);
+const updateTransaction = compiled((db, id: string, usernameTyped: string | null, userId: string | null, step: string, methodsUsed: string, methodsTried: string,
+  requiredAcr: string | null, sessionId: string | null, enrolmentId: string | null, methodDetails: string, updatedAt: string) =>
+  db.updateTable('signin_transactions').set({
+    username_typed: usernameTyped, user_id: userId, step: step as SigninStep, methods_used: methodsUsed, methods_tried: methodsTried,
+    required_acr: requiredAcr, session_id: sessionId, enrolment_id: enrolmentId, method_details: methodDetails, updated_at: updatedAt,
+  }).where('id', '=', id),
+);
+
 export async function loadTransaction(
   db: Db | Tx,
   key: string,
@@ -112,34 +125,15 @@ export async function loadTransaction(
   now = new Date(),
 ): Promise<SigninTransaction | null> {
   if (!bindingSecret || !/^[A-Za-z0-9_-]{8,64}$/.test(key)) return null;
-  const row = await db
-    .selectFrom('signin_transactions')
-    .selectAll()
-    .where((eb) => eb.or([eb('id', '=', key), eb('interaction_uid', '=', key)]))
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
+  const row = await first(transactionByKey(db, key));
   if (!row || !secretMatches(bindingSecret, row.binding_hash)) return null;
   if (row.expires_at <= now.toISOString()) return null;
   return fromRow(row);
 }
 
 export async function saveTransaction(db: Db | Tx, t: SigninTransaction, now = new Date()): Promise<void> {
-  await db
-    .updateTable('signin_transactions')
-    .set({
-      username_typed: t.usernameTyped,
-      user_id: t.userId,
-      step: t.step,
-      methods_used: JSON.stringify(t.methodsUsed),
-      methods_tried: JSON.stringify(t.methodsTried),
-      required_acr: t.requiredAcr,
-      session_id: t.sessionId,
-      enrolment_id: t.enrolmentId,
-      method_details: JSON.stringify(t.methodDetails),
-      updated_at: now.toISOString(),
-    })
-    .where('id', '=', t.id)
-    .execute();
+  await updateTransaction(db, t.id, t.usernameTyped, t.userId, t.step, JSON.stringify(t.methodsUsed), JSON.stringify(t.methodsTried),
+    t.requiredAcr, t.sessionId, t.enrolmentId, JSON.stringify(t.methodDetails), now.toISOString());
 }
 
 /** A finished or abandoned transaction is removed so it cannot be replayed. */

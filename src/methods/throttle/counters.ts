@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../store/store.ts';
+import { compiled, first } from '../../store/compiled.ts';
 import type { MethodType } from '../method.ts';
 import { ipKey } from './ip-key.ts';
 import {
@@ -44,46 +45,50 @@ export function lockFor(key: ThrottleKey): string {
   return key.userId ? `tessera.throttle:${key.method}:${key.userId}` : `tessera.throttle.ip:${ipKey(key.ip ?? '')}`;
 }
 
+// Every verification checks, counts and settles: these run twice per sign-in, compiled once (src/store/compiled.ts).
+const accountRow = compiled((db, userId: string, method: string) =>
+  db.selectFrom('method_throttle').select(['failures', 'last_failure_at', 'locked_until']).where('user_id', '=', userId).where('method', '=', method as MethodType),
+);
+const ipWindowRow = compiled((db, key: string, start: string) =>
+  db.selectFrom('ip_throttle').select('failures').where('ip_key', '=', key).where('window_start', '=', start),
+);
+const addIpFailure = compiled((db, key: string, start: string) =>
+  db.insertInto('ip_throttle').values({ ip_key: key, window_start: start, failures: 1 })
+    .onConflict((oc) => oc.columns(['ip_key', 'window_start']).doUpdateSet((eb) => ({ failures: eb('ip_throttle.failures', '+', 1) })))
+    .returning('failures'),
+);
+const takeBackIpFailure = compiled((db, key: string, start: string) =>
+  db.updateTable('ip_throttle').set((eb) => ({ failures: eb('failures', '-', 1) })).where('ip_key', '=', key).where('window_start', '=', start).where('failures', '>', 0),
+);
+const writeAccount = compiled((db, userId: string, method: string, failures: number, lastFailureAt: string, lockedUntil: string | null) => {
+  const values = { failures, last_failure_at: lastFailureAt, locked_until: lockedUntil };
+  return db.insertInto('method_throttle').values({ user_id: userId, method: method as MethodType, ...values })
+    .onConflict((oc) => oc.columns(['user_id', 'method']).doUpdateSet(values));
+});
+const deleteAccount = compiled((db, userId: string, method: string) =>
+  db.deleteFrom('method_throttle').where('user_id', '=', userId).where('method', '=', method as MethodType),
+);
+
 export async function readAccount(db: Db | Tx, userId: string, method: MethodType): Promise<AccountCounters | undefined> {
-  const row = await db
-    .selectFrom('method_throttle')
-    .select(['failures', 'last_failure_at', 'locked_until'])
-    .where('user_id', '=', userId)
-    .where('method', '=', method)
-    .executeTakeFirst();
+  const row = await first(accountRow(db, userId, method));
   return row ? { failures: Number(row.failures), lastFailureAt: row.last_failure_at, lockedUntil: row.locked_until } : undefined;
 }
 
 export async function readIpWindow(db: Db | Tx, ip: string, start: string): Promise<number> {
-  const row = await db
-    .selectFrom('ip_throttle')
-    .select('failures')
-    .where('ip_key', '=', ipKey(ip))
-    .where('window_start', '=', start)
-    .executeTakeFirst();
+  const row = await first(ipWindowRow(db, ipKey(ip), start));
   return row ? Number(row.failures) : 0;
 }
 
 /** Adds one failure to the address's current window; returns the window's new count. */
 export async function bumpIp(trx: Tx, ip: string, now: Date): Promise<number> {
-  const row = await trx
-    .insertInto('ip_throttle')
-    .values({ ip_key: ipKey(ip), window_start: windowStart(now), failures: 1 })
-    .onConflict((oc) => oc.columns(['ip_key', 'window_start']).doUpdateSet((eb) => ({ failures: eb('ip_throttle.failures', '+', 1) })))
-    .returning('failures')
-    .executeTakeFirstOrThrow();
+  const row = await first(addIpFailure(trx, ipKey(ip), windowStart(now)));
+  if (!row) throw new Error('the address counter was not written');
   return Number(row.failures);
 }
 
 /** Takes back a failure counted for an attempt that then succeeded. */
 export async function refundIp(db: Db | Tx, ip: string, start: string): Promise<void> {
-  await db
-    .updateTable('ip_throttle')
-    .set((eb) => ({ failures: eb('failures', '-', 1) }))
-    .where('ip_key', '=', ipKey(ip))
-    .where('window_start', '=', start)
-    .where('failures', '>', 0)
-    .execute();
+  await takeBackIpFailure(db, ipKey(ip), start);
 }
 
 /** Windows older than the previous one no longer count for anybody. */
@@ -95,12 +100,7 @@ export async function sweepIpWindows(db: Db, now: Date): Promise<void> {
 export async function bumpAccount(trx: Tx, userId: string, method: MethodType, before: AccountCounters | undefined, now: Date): Promise<FailureState> {
   const failures = (before?.failures ?? 0) + 1;
   const lock = lockAfterFailure(failures, now);
-  const values = { failures, last_failure_at: now.toISOString(), locked_until: lock.lockedUntil };
-  await trx
-    .insertInto('method_throttle')
-    .values({ user_id: userId, method, ...values })
-    .onConflict((oc) => oc.columns(['user_id', 'method']).doUpdateSet(values))
-    .execute();
+  await writeAccount(trx, userId, method, failures, now.toISOString(), lock.lockedUntil);
   const locked = lock.permanent || lock.lockedUntil !== null;
   const wasLocked = (() => {
     const d = accountDecision(before, now);
@@ -117,7 +117,7 @@ export async function bumpAccount(trx: Tx, userId: string, method: MethodType, b
 }
 
 export async function clearAccount(db: Db | Tx, userId: string, method: MethodType): Promise<void> {
-  await db.deleteFrom('method_throttle').where('user_id', '=', userId).where('method', '=', method).execute();
+  await deleteAccount(db, userId, method);
 }
 
 export function isPermanent(c: AccountCounters | undefined): boolean {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Store, Tx } from '../../store/store.ts';
+import { compiled, first } from '../../store/compiled.ts';
 import type { PolicySet } from '../model.ts';
 import { strengthCatalog, type StrengthDefinition } from '../strengths.ts';
 import type { StrengthCatalog } from '../strength-port.ts';
@@ -57,13 +58,17 @@ export async function readSigninConfig(db: Db | Tx, now = new Date()): Promise<C
  * many migrations have run (a migration may change configuration without an
  * audit entry, e.g. default policies, and another node must see that too).
  */
+// Asked by every decision: compiled once (src/store/compiled.ts).
+const versionRow = compiled((db) =>
+  db.selectNoFrom((eb) => [
+    eb.selectFrom('audit_log').select((e) => e.fn.max('seq').as('seq')).as('audit'),
+    sql<number>`(select count(*) from schema_migrations)`.as('migrations'),
+  ]),
+);
+
 async function configVersion(db: Db): Promise<string> {
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('audit_log').select((e) => e.fn.max('seq').as('seq')).as('audit'),
-      sql<number>`(select count(*) from schema_migrations)`.as('migrations'),
-    ])
-    .executeTakeFirstOrThrow();
+  const row = await first(versionRow(db));
+  if (!row) throw new Error('no answer to the configuration version query');
   return `${Number(row.audit ?? 0)}:${Number(row.migrations)}`;
 }
 

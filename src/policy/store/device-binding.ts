@@ -1,4 +1,5 @@
 import type { Db, Store, Tx } from '../../store/store.ts';
+import { compiled, first } from '../../store/compiled.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { issueToken, parseToken, secretMatches } from '../../app/opaque-token.ts';
 import { NotFoundError, RefusedError, type ChangedBy } from '../../directory/errors.ts';
@@ -57,7 +58,10 @@ export async function claimSigninDevice(db: Db | Tx, transactionId: string, toke
   await db.insertInto('signin_device_claims').values({ transaction_id: transactionId, device_id: deviceId, created_at: now.toISOString() }).execute();
 }
 
+// Asked by every decision of a sign-in: compiled once (src/store/compiled.ts).
+const claimedDevice = compiled((db, transactionId: string) => db.selectFrom('signin_device_claims').select('device_id').where('transaction_id', '=', transactionId));
+
 export async function signinDevice(db: Db | Tx, transactionId: string): Promise<string | null> {
-  const row = await db.selectFrom('signin_device_claims').select('device_id').where('transaction_id', '=', transactionId).executeTakeFirst();
+  const row = await first(claimedDevice(db, transactionId));
   return row?.device_id ?? null;
 }

@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db, Store, Tx } from '../../store/store.ts';
+import { compiled, first } from '../../store/compiled.ts';
 import { clientMetadataById } from './clients.ts';
 import { WriteBatcher } from '../../store/write-batch.ts';
 import type { OidcPayloadsTable } from './tables.ts';
@@ -76,6 +77,18 @@ function upsertsFor(store: Store): WriteBatcher<OidcPayloadsTable> {
   return batcher;
 }
 
+// Every OIDC request finds and writes these rows: compiled once (src/store/compiled.ts).
+const live = (column: 'id' | 'uid' | 'user_code') =>
+  compiled((db, model: string, value: string, now: string) =>
+    db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at']).where('model', '=', model).where(column, '=', value)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)])),
+  );
+const FIND = { id: live('id'), uid: live('uid'), user_code: live('user_code') };
+const consumeRow = compiled((db, model: string, id: string, now: string) =>
+  db.updateTable('oidc_payloads').set({ consumed_at: now }).where('model', '=', model).where('id', '=', id).where('consumed_at', 'is', null),
+);
+const destroyRow = compiled((db, model: string, id: string) => db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id));
+
 export class StoreAdapter implements Adapter {
   readonly #store: Store;
   readonly #model: string;
@@ -119,18 +132,12 @@ export class StoreAdapter implements Adapter {
 
   async consume(id: string): Promise<void> {
     await this.#upserts.settled();
-    await this.#store.db
-      .updateTable('oidc_payloads')
-      .set({ consumed_at: now() })
-      .where('model', '=', this.#model)
-      .where('id', '=', payloadKey(id))
-      .where('consumed_at', 'is', null)
-      .execute();
+    await consumeRow(this.#store.db, this.#model, payloadKey(id), now());
   }
 
   async destroy(id: string): Promise<void> {
     await this.#upserts.settled();
-    await this.#store.db.deleteFrom('oidc_payloads').where('model', '=', this.#model).where('id', '=', payloadKey(id)).execute();
+    await destroyRow(this.#store.db, this.#model, payloadKey(id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
@@ -139,13 +146,7 @@ export class StoreAdapter implements Adapter {
   }
 
   async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-    const row = await this.#store.db
-      .selectFrom('oidc_payloads')
-      .select(['payload', 'expires_at', 'consumed_at'])
-      .where('model', '=', this.#model)
-      .where(column, '=', value)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now())]))
-      .executeTakeFirst();
+    const row = await first(FIND[column](this.#store.db, this.#model, value, now()));
     if (!row) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
     return row.consumed_at ? { ...payload, consumed: epochOf(row.consumed_at) } : payload;

@@ -4,6 +4,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import { auditedChange } from '../../audit/append.ts';
 import { secretMatches, sha256 } from '../../app/opaque-token.ts';
 import type { Db, Store, Tx } from '../../store/store.ts';
+import { compiled, first } from '../../store/compiled.ts';
 import type { ClientAuthMethod, OidcClientsTable } from './tables.ts';
 
 /**
@@ -168,9 +169,12 @@ export function toMetadata(row: OidcClientsTable): AdapterPayload {
   };
 }
 
+// oidc-provider looks its client up on every request: compiled once (src/store/compiled.ts).
+const clientById = compiled((db, clientId: string) => db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId));
+
 /** What the storage adapter returns for oidc-provider's Client model. */
 export async function clientMetadataById(db: Db | Tx, clientId: string): Promise<AdapterPayload | undefined> {
-  const row = await db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  const row = await first(clientById(db, clientId));
   return row ? toMetadata(row) : undefined;
 }
 

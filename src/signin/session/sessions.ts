@@ -1,4 +1,5 @@
 import type { Db, Tx } from '../../store/store.ts';
+import { compiled, first } from '../../store/compiled.ts';
 import { issueToken, parseToken, secretMatches } from '../../app/opaque-token.ts';
 import type { IdpSessionsTable } from '../tables.ts';
 import { reachedStrength, type MethodUse } from '../../policy/strengths.ts';
@@ -97,6 +98,10 @@ export async function createSession(
 }
 
 /** Returns the live session a cookie names, sliding its idle expiry; null if it is gone or over. */
+// Every request with a session cookie reads these: compiled once (src/store/compiled.ts).
+const sessionById = compiled((db, id: string) => db.selectFrom('idp_sessions').selectAll().where('id', '=', id));
+const statusOfUser = compiled((db, id: string) => db.selectFrom('users').select('status').where('id', '=', id));
+
 export async function loadSession(
   db: Db,
   token: string | undefined,
@@ -106,11 +111,11 @@ export async function loadSession(
   if (!token) return null;
   const parsed = parseToken(SESSION_TOKEN_PREFIX, token);
   if (!parsed) return null;
-  const row = await db.selectFrom('idp_sessions').selectAll().where('id', '=', parsed.id).executeTakeFirst();
+  const row = await first(sessionById(db, parsed.id));
   if (!row || !secretMatches(parsed.secret, row.secret_hash) || row.revoked_at) return null;
   const iso = now.toISOString();
   if (row.idle_expires_at <= iso || row.absolute_expires_at <= iso) return null;
-  const user = await db.selectFrom('users').select('status').where('id', '=', row.user_id).executeTakeFirst();
+  const user = await first(statusOfUser(db, row.user_id));
   if (!user || user.status !== 'active') return null;
   if (now.getTime() - new Date(row.last_seen_at).getTime() > TOUCH_INTERVAL_MS) {
     const idle = new Date(Math.min(now.getTime() + timeouts.idleSeconds * 1000, new Date(row.absolute_expires_at).getTime()));
