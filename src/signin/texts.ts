@@ -10,7 +10,6 @@ export const SIGNIN_TEXT = {
   enterUsername: 'Enter your username.',
   enterUsernameFirst: 'Enter your username first.',
   enterPass: 'Enter the pass your helpdesk gave you.',
-  passNotEnough: 'This app requires a phishing-resistant method (a security key or passkey); a Temporary Access Pass cannot be used for it.',
   usernameTooLong: 'That username is too long.',
   enterCode: 'Enter the code.',
   methodNotAvailable: 'That method is not available for your account.',

@@ -102,5 +102,18 @@ for (const engine of ENGINES) {
       const row = await ctx.store.db.selectFrom('signin_log').selectAll().where('user_id', '=', dan.id).where('result', '=', 'success').executeTakeFirstOrThrow();
       assert.deepEqual(JSON.parse(row.methods_used), ['tap', 'totp']);
     });
+
+    await t.test('a pass for an app that asks for a phishing-resistant sign-in leads to registering a key, as the decision says', async () => {
+      await createUserWithPassword(ctx, 'erin', PASSWORD);
+      const { pass, tap } = await issueTap(ctx, { user: 'erin', operator: 'helen' }, { actor: 'test' });
+      if (tap.status === 'pending_approval') await approveTap(ctx.store, tap.id, 'helen', { actor: 'test' });
+      const { transaction: tx } = await startTransaction(ctx.store.db, {
+        ip: req.ip, userAgent: req.userAgent, returnTo: '/account', requiredAcr: 'urn:tessera:acr:phishing-resistant',
+      });
+      await submitUsername(ctx, tx, 'erin');
+      const afterPass = await submitTap(ctx, tx, pass, req);
+      assert.equal(step(afterPass), 'register_webauthn', 'no rule beside the decision refuses the pass');
+      assert.deepEqual(tx.methodsUsed, ['tap']);
+    });
   });
 }

@@ -1,5 +1,4 @@
 import type { AppContext } from '../../app/context.ts';
-import { ACR, acrRank } from '../../signin/acr.ts';
 import { saveTransaction, type SigninTransaction } from '../../signin/transaction.ts';
 import { show, type RequestFacts, type StepOutcome } from '../../signin/steps/outcome.ts';
 import { proveFactor } from '../../signin/steps/prove.ts';
@@ -10,7 +9,9 @@ import { tapFactor } from './factor.ts';
  * Signing in with a Temporary Access Pass: the username, then the pass instead
  * of the password. A pass counts as MFA strength (never phishing-resistant)
  * and the sign-in goes straight on to registering a new method (the
- * registration interrupt); the session it ends in lasts no longer than the pass.
+ * registration interrupt: the one the decision asks for, a key when the app
+ * or the person's role needs phishing resistance); the session it ends in
+ * lasts no longer than the pass.
  */
 export { BAD_PASS };
 
@@ -31,10 +32,8 @@ export async function choosePassword(ctx: AppContext, t: SigninTransaction): Pro
 
 export async function submitTap(ctx: AppContext, t: SigninTransaction, pass: string, req: RequestFacts): Promise<StepOutcome> {
   if (!pass.trim()) return show(t, SIGNIN_TEXT.enterPass, 400);
-  // A pass never reaches phishing-resistant strength: do not use one up on an app that needs it.
-  if (t.requiredAcr && acrRank(t.requiredAcr) > acrRank(ACR.mfa)) {
-    return show(t, SIGNIN_TEXT.passNotEnough, 403);
-  }
+  // What the pass leads to (a key to register when the app asks for a phishing-resistant
+  // sign-in) is the access decision's to say, through the engine, like every other step.
   const next = await proveFactor(ctx, t, tapFactor, pass, req);
   if (!t.methodsUsed.includes('tap')) return next;
   // The engine says what else this sign-in needs (a security key to register, for an admin who
