@@ -9,9 +9,10 @@ import { generateBackupCodes } from '../../src/methods/backup-codes/index.ts';
 import { addRadiusClient } from '../../src/protocols/radius/clients.ts';
 import { savePolicy } from '../../src/policy/store/policies.ts';
 import { saveNamedLocation } from '../../src/policy/store/bundle.ts';
-import { insertUser } from '../../src/directory/users.ts';
 import { auditedChange } from '../../src/audit/append.ts';
 import { setPassword } from '../../src/methods/password/service.ts';
+import { insertUser, setUserStatus } from '../../src/directory/users.ts';
+import { listAlerts } from '../../src/monitor/alerts.ts';
 import { quoted, radclientSkip, radius } from './support.ts';
 
 /** Sign-in through RADIUS with radclient (FreeRADIUS) as the NAS. */
@@ -114,6 +115,49 @@ for (const engine of ENGINES) {
       await setPassword(ctx.store, svc.id, PASSWORD, { actor: 'test', singleFactor: true });
       assert.equal((await login('backup-job', PASSWORD)).code, 'Access-Reject');
       assert.equal((await rows(svc.id)).at(-1)!.reason, 'service_account_interactive');
+      const dora = await createUserWithPassword(ctx, 'dora', PASSWORD);
+      await importTotp(ctx, dora.id, { secretBase32: SEED, actor: 'test' });
+      const started = await login('dora', PASSWORD);
+      assert.equal(started.code, 'Access-Challenge');
+      await setUserStatus(ctx.store, 'dora', 'disabled', by);
+      const refused = await login('dora', PASSWORD);
+      assert.equal(refused.code, 'Access-Reject');
+      assert.equal((await rows(dora.id)).at(-1)!.reason, 'user_disabled');
+      const mid = await login('dora', totpCode(SEED), { State: started.attributes.State! });
+      assert.equal(mid.code, 'Access-Reject', `disabled mid-sign-in: the challenge cannot be finished: ${JSON.stringify(mid.attributes)} ${JSON.stringify((await rows(dora.id)).map((r) => r.reason))}`);
+    });
+
+    await t.test('a break-glass account signing in over RADIUS raises a high alert naming the NAS', async () => {
+      const glass = await createUserWithPassword(ctx, 'glass', PASSWORD);
+      await ctx.store.db.updateTable('users').set({ kind: 'break_glass' }).where('id', '=', glass.id).execute();
+      await importTotp(ctx, glass.id, { secretBase32: SEED, actor: 'test' });
+      const first = await login('glass', PASSWORD, { 'Calling-Station-Id': quoted('198.51.100.40') });
+      assert.equal((await login('glass', totpCode(SEED), { State: first.attributes.State! })).code, 'Access-Accept');
+      const alerts = await listAlerts(ctx.store.db, { kind: 'breakglass.signin' });
+      assert.equal(alerts.length, 1);
+      assert.equal(alerts[0]!.severity, 'high');
+      assert.equal(alerts[0]!.username, 'glass');
+      assert.match(JSON.stringify(alerts[0]!.details), /radius:vpn/);
+      assert.match(JSON.stringify(alerts[0]!.details), /198\.51\.100\.40/);
+    });
+
+    await t.test('a push nobody answers ends cleanly: the VPN is told, the sign-in is over, one log row says why', async () => {
+      const quinn = await createUserWithPassword(ctx, 'quinn', PASSWORD);
+      const keyFile = await enrolCli(server, quinn.id, tmp.dir, 'quinn');
+      const first = await login('quinn', PASSWORD);
+      assert.equal(first.code, 'Access-Challenge');
+      assert.equal((await pendingJson(keyFile)).length, 1);
+      // The request's lifetime runs out while the person looks away.
+      await ctx.store.db.updateTable('push_requests').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('user_id', '=', quinn.id).execute();
+      const t0 = Date.now();
+      const late = await login('quinn', '', { State: first.attributes.State! });
+      assert.equal(late.code, 'Access-Reject');
+      assert.match(late.attributes['Reply-Message']!, /Nobody approved the request in time/);
+      assert.ok(Date.now() - t0 < 1400, 'an expired request is not waited for');
+      assert.equal((await login('quinn', '', { State: first.attributes.State! })).code, 'Access-Reject', 'the sign-in is over');
+      const last = (await rows(quinn.id)).at(-1)!;
+      assert.equal(last.result, 'failure');
+      assert.match(last.reason ?? '', /push/);
     });
 
     await t.test('conditional access: RADIUS only from a named location', async () => {

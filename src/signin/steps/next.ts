@@ -73,8 +73,10 @@ async function refuse(ctx: AppContext, t: SigninTransaction, decision: AccessDec
   const req = { ip: t.ip ?? '', userAgent: t.userAgent, requestId: '' };
   await writeSigninLog(ctx.store.db, { ...logBase(t, req, 'failure', REFUSAL_LOG_REASON[o.refusal]), reportOnly: reportOnlyForLog(decision) });
   if (readsAsBadCredentials(o)) {
+    // Back to the password, as after a wrong one: what was proven so far no longer counts.
     t.methodsUsed = [];
     t.methodDetails = {};
+    t.step = 'password';
     await saveTransaction(ctx.store.db, t);
     return show(t, refusalMessage(o), 401);
   }
