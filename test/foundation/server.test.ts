@@ -4,6 +4,7 @@ import { ENGINES, engineSkip } from '../support/engines.ts';
 import { issueSetupTokenIfNeeded } from '../../src/directory/first-admin.ts';
 import { describeUser } from '../../src/directory/user-details.ts';
 import { verifyPassword } from '../../src/methods/password/hash.ts';
+import { setWebauthnSettings } from '../../src/methods/webauthn/settings.ts';
 import { injectedServer } from './support.ts';
 
 const form = (fields: Record<string, string>) => ({
@@ -68,6 +69,23 @@ for (const engine of ENGINES) {
       }
     });
 
+    await t.test('the set-up page says, before the account exists, that the admin needs a passkey or a security key', async () => {
+      const text = (body: string) => body.replace(/<[^>]+>/g, ' ').replace(/&ldquo;|&rdquo;/g, '"').replace(/\s+/g, ' ');
+      const body = text((await app.inject(`/setup?token=${encodeURIComponent(token)}`)).body);
+      assert.match(body, /Before you start: you need a passkey or a security key/);
+      assert.match(body, /An authenticator app or a text message is not enough for an admin/);
+      assert.match(body, /If you have neither, you can still create the account now/);
+      assert.match(body, /"Set up a security key or passkey"/, 'names the page the sign-in will stop at');
+      assert.ok(body.indexOf('passkey') < body.indexOf('Password again'), 'said before the form, not after it');
+      // Turned off before set-up (an operator's choice): the page then promises any second factor.
+      await setWebauthnSettings(s.ctx.store, { adminsRequirePhishingResistant: false }, { actor: 'test' });
+      const off = text((await app.inject(`/setup?token=${encodeURIComponent(token)}`)).body);
+      assert.match(off, /an authenticator app, a passkey or a security key/);
+      assert.doesNotMatch(off, /you need a passkey/);
+      // Back to the shipped default (switching it on is refused while no admin has a key, so the test undoes its row).
+      await s.ctx.store.db.deleteFrom('method_settings').where('method', '=', 'webauthn').execute();
+    });
+
     const fields = (overrides: Record<string, string> = {}) => ({
       token,
       username: 'root-admin',
@@ -92,6 +110,7 @@ for (const engine of ENGINES) {
       const r = await app.inject({ method: 'POST', url: '/setup', ...form(fields()) });
       assert.equal(r.statusCode, 200, r.body);
       assert.match(r.body, /root-admin is now a global admin/);
+      assert.match(r.body, /Have your passkey or security key ready/);
       const admin = await describeUser(s.ctx.store.db, 'root-admin');
       assert.deepEqual(admin.roles.map((g) => g.role), ['global_admin']);
       const cred = await s.ctx.store.db.selectFrom('password_credentials').select('hash').where('user_id', '=', admin.id).executeTakeFirstOrThrow();
