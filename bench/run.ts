@@ -9,6 +9,7 @@ const BENCHES: Record<string, string[]> = {
   signin: ['bench/signin.ts'],
   'client-credentials': ['bench/client-credentials.ts', '5', '3'],
   policy: ['bench/policy.ts'],
+  radius: ['bench/radius.ts'],
 };
 
 const wanted = process.argv.slice(2);
