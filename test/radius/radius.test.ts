@@ -14,6 +14,10 @@ import { setPassword } from '../../src/methods/password/service.ts';
 import { insertUser, setUserStatus } from '../../src/directory/users.ts';
 import { listAlerts } from '../../src/monitor/alerts.ts';
 import { quoted, radclientSkip, radius } from './support.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { OUTBOX_FILE } from '../../src/methods/phone/senders.ts';
 
 /** Sign-in through RADIUS with radclient (FreeRADIUS) as the NAS. */
 const PASSWORD = 'violet tangerine lighthouse';
@@ -79,6 +83,26 @@ for (const engine of ENGINES) {
       assert.deepEqual((await authenticator(keyFile, 'approve', pending!.id, '--number', number!)).out, ['approved']);
       const done = await login('pat', '', { State: early.attributes.State! });
       assert.equal(done.code, 'Access-Accept');
+    });
+
+    await t.test('a code by text message is sent when the challenge is issued and answered at the same prompt; a wrong one is refused and logged', async () => {
+      const sam = await createUserWithPassword(ctx, 'sam', PASSWORD);
+      const now = new Date().toISOString();
+      await ctx.store.db.insertInto('phone_numbers').values({ id: randomUUID(), user_id: sam.id, channel: 'sms', number: '+447700900123', status: 'active', created_at: now, verified_at: now, last_used_at: null }).execute();
+      const first = await login('sam', PASSWORD);
+      assert.equal(first.code, 'Access-Challenge');
+      assert.match(first.attributes['Reply-Message']!, /code we sent to \+44•+23/);
+      const lines = readFileSync(join(ctx.config.dataDir, OUTBOX_FILE), 'utf8').trim().split('\n');
+      const sent = JSON.parse(lines.at(-1)!) as { to: string; text: string };
+      assert.equal(sent.to, '+447700900123');
+      const code = /(\d{6})/.exec(sent.text)![1]!;
+      const wrong = await login('sam', code === '000000' ? '111111' : '000000', { State: first.attributes.State! });
+      assert.equal(wrong.code, 'Access-Challenge', 'asked again');
+      const done = await login('sam', code, { State: wrong.attributes.State! });
+      assert.equal(done.code, 'Access-Accept');
+      const log = await rows(sam.id);
+      assert.deepEqual(JSON.parse(log.at(-1)!.methods_used), ['password', 'sms']);
+      assert.ok(log.some((r) => r.reason === 'sms_invalid'), log.map((r) => r.reason).join(' '));
     });
 
     await t.test('append mode: password and code in one User-Password', async () => {
