@@ -11,6 +11,7 @@ import { selfService } from './self-service.ts';
 import { accountApiRoutes } from './api.ts';
 import { accountDeviceRoutes } from './devices.ts';
 import { accountWebauthnRoutes } from './webauthn-routes.ts';
+import { accountPasswordRoutes } from './password-routes.ts';
 
 const enrolParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
 const removeParams = z.object({ type: z.enum(['totp', 'backup_code']), id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
@@ -108,4 +109,5 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   await app.register(accountApiRoutes, { prefix: '/api/me' });
   await app.register(accountDeviceRoutes);
   await app.register(accountWebauthnRoutes);
+  await app.register(accountPasswordRoutes);
 }

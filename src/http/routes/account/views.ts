@@ -29,6 +29,7 @@ export const NOTICES: Record<string, string> = {
   totp_added: 'Authenticator app added.',
   removed: 'Method removed.',
   stepped_up: 'Verified. You can make changes for the next 10 minutes.',
+  password_changed: 'Password changed. Every other browser and app signed in as you has been signed out.',
 };
 
 const when = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—');
@@ -58,7 +59,7 @@ ${input.error ? html`<p class="error" role="alert">${input.error}</p>` : ''}
 <tbody>
 ${methods.map(
   (m) => html`<tr><td>${METHOD_NAMES[m.type] ?? m.type}</td><td>${m.label}</td><td>${when(m.createdAt)}</td><td>${when(m.lastUsedAt)}</td>
-<td>${m.type === 'password' ? '' : m.type === 'webauthn' ? html`<a href="/account/webauthn" aria-label="Manage ${m.label}">Manage</a>` : m.type === 'push' || m.type === 'sms' || m.type === 'voice' ? html`<a href="${m.type === 'push' ? '/account/push' : '/account/phone'}" aria-label="Manage ${m.label}">Manage</a>` : html`<form method="post" action="/account/methods/${m.type}/${m.id}/remove">${hidden(csrf)}<button type="submit" class="danger" aria-label="Remove ${METHOD_NAMES[m.type] ?? m.type} ${m.label}">Remove</button></form>`}</td></tr>`,
+<td>${m.type === 'password' ? html`<a href="/account/password" aria-label="Change your password">Change</a>` : m.type === 'webauthn' ? html`<a href="/account/webauthn" aria-label="Manage ${m.label}">Manage</a>` : m.type === 'push' || m.type === 'sms' || m.type === 'voice' ? html`<a href="${m.type === 'push' ? '/account/push' : '/account/phone'}" aria-label="Manage ${m.label}">Manage</a>` : html`<form method="post" action="/account/methods/${m.type}/${m.id}/remove">${hidden(csrf)}<button type="submit" class="danger" aria-label="Remove ${METHOD_NAMES[m.type] ?? m.type} ${m.label}">Remove</button></form>`}</td></tr>`,
 )}
 </tbody>
 </table>
