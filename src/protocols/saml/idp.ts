@@ -2,6 +2,12 @@ import * as samlify from 'samlify';
 import { validate } from '@authenio/samlify-xmllint-wasm';
 import type { SamlSigningKey } from './keys.ts';
 
+/** The keys metadata publishes: the one that signs, and the next or retiring ones beside it. */
+export interface PublishedKeys {
+  active: SamlSigningKey;
+  others: ReadonlyArray<{ id: string; certificate: string }>;
+}
+
 /**
  * samlify, set up once: every incoming message is checked against the SAML
  * XSD schemas (xmllint compiled to WebAssembly) before anything is read from
@@ -21,6 +27,8 @@ export const NAMEID_FORMAT_URN = {
   unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
 } as const;
 
+export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+
 export type IdpEntity = ReturnType<typeof samlify.IdentityProvider>;
 export type SpEntity = ReturnType<typeof samlify.ServiceProvider>;
 
@@ -36,27 +44,35 @@ export function certificateBody(pem: string): string {
 /**
  * The IdP as samlify sees it. Whether AuthnRequests must be signed is decided
  * per SP (its metadata, or a signature on the request), so there are two
- * variants; each one's metadata is generated once per signing key and reused
- * (it is derived from the key alone, so it cannot go stale).
+ * variants; each one's metadata is generated once per set of published keys
+ * and reused (it is derived from the keys alone, so it cannot go stale).
+ * Metadata lists every published certificate (the active key first, then one
+ * about to be used, then one retiring), so an SP can trust the next key before
+ * it signs anything; only the active key signs.
  */
 const generated = new Map<string, string>();
 
-export function idpEntity(issuer: string, key: SamlSigningKey, options: { requireSignedRequests?: boolean } = {}): IdpEntity {
+export function idpEntity(issuer: string, keys: PublishedKeys, options: { requireSignedRequests?: boolean } = {}): IdpEntity {
   const wantAuthnRequestsSigned = options.requireSignedRequests ?? false;
-  const cacheKey = `${issuer}\n${key.id}\n${wantAuthnRequestsSigned}`;
-  const common = { privateKey: key.privateKeyPem, requestSignatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' };
+  const certificates = [keys.active, ...keys.others].map((k) => k.certificate);
+  const cacheKey = `${issuer}\n${[keys.active, ...keys.others].map((k) => k.id).join(',')}\n${wantAuthnRequestsSigned}`;
+  // Logout requests must be signed: an unsigned one could be sent by any web page to sign people out.
+  const common = {
+    privateKey: keys.active.privateKeyPem, requestSignatureAlgorithm: RSA_SHA256, wantLogoutRequestSigned: true,
+  };
   const metadata = generated.get(cacheKey);
   if (metadata) return samlify.IdentityProvider({ ...common, metadata });
   const idp = samlify.IdentityProvider({
     ...common,
     entityID: samlEntityId(issuer),
-    signingCert: key.certificate,
+    signingCert: certificates.length === 1 ? certificates[0] : certificates,
     wantAuthnRequestsSigned,
     nameIDFormat: Object.values(NAMEID_FORMAT_URN),
     singleSignOnService: [
       { Binding: SAML_BINDING.redirect, Location: `${issuer}/saml/sso` },
       { Binding: SAML_BINDING.post, Location: `${issuer}/saml/sso` },
     ],
+    singleLogoutService: [{ Binding: SAML_BINDING.redirect, Location: `${issuer}/saml/slo` }],
   });
   if (generated.size > 16) generated.clear();
   generated.set(cacheKey, idp.getMetadata());
@@ -64,8 +80,8 @@ export function idpEntity(issuer: string, key: SamlSigningKey, options: { requir
 }
 
 /** A registered SP, from its metadata; throws on metadata samlify cannot read. */
-export function spEntity(metadata: string): SpEntity {
-  return samlify.ServiceProvider({ metadata });
+export function spEntity(metadata: string, options: { signLogoutResponses?: boolean } = {}): SpEntity {
+  return samlify.ServiceProvider({ metadata, wantLogoutResponseSigned: options.signLogoutResponses ?? false });
 }
 
 export { samlify };

@@ -4,6 +4,7 @@ import forge from 'node-forge';
 import { auditedChange } from '../../audit/append.ts';
 import type { SecretBox } from '../../config/secret-box.ts';
 import type { Db, Store } from '../../store/store.ts';
+import type { PublishedKeys } from './idp.ts';
 
 /**
  * The IdP's signing key: RSA 2048 with a self-signed certificate (SAML metadata
@@ -37,7 +38,7 @@ function selfSignedCertificate(publicPem: string, privatePem: string, issuer: st
   return forge.pki.certificateToPem(cert);
 }
 
-async function newKey(issuer: string): Promise<{ privateKeyPem: string; certificate: string }> {
+export async function newKey(issuer: string): Promise<{ privateKeyPem: string; certificate: string }> {
   const { publicKey, privateKey } = await generate('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
   return { privateKeyPem, certificate: selfSignedCertificate(publicKey.export({ format: 'pem', type: 'spki' }).toString(), privateKeyPem, issuer) };
@@ -69,6 +70,21 @@ export async function activeSigningKey(db: Db, secrets: SecretBox): Promise<Saml
   const row = await db.selectFrom('saml_signing_keys').selectAll().where('status', '=', 'active').orderBy('created_at', 'desc').executeTakeFirst();
   if (!row) return null;
   return { id: row.id, privateKeyPem: secrets.open(row.private_key_sealed, SAML_KEY_PURPOSE).toString(), certificate: row.certificate };
+}
+
+/**
+ * The active key and the certificates published beside it: a next key (so SPs
+ * learn it before it signs) and a retiring one (for responses still in flight).
+ * Read on every request, so a rotation reaches every node at once.
+ */
+export async function publishedKeys(db: Db, secrets: SecretBox): Promise<PublishedKeys | null> {
+  const active = await activeSigningKey(db, secrets);
+  if (!active) return null;
+  const rows = await db.selectFrom('saml_signing_keys').select(['id', 'status', 'certificate', 'created_at'])
+    .where('status', 'in', ['next', 'retiring']).orderBy('created_at', 'desc').execute();
+  // The next key before the retiring one: metadata order does not matter to SPs, but reads better.
+  const others = rows.sort((a, b) => (a.status === b.status ? 0 : a.status === 'next' ? -1 : 1)).map((r) => ({ id: r.id, certificate: r.certificate }));
+  return { active, others };
 }
 
 export async function nameIdSecret(db: Db, secrets: SecretBox): Promise<Buffer> {

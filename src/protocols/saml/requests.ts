@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import type { Db } from '../../store/store.ts';
-import { idpEntity, SAML_BINDING, samlify } from './idp.ts';
-import type { SamlSigningKey } from './keys.ts';
+import { idpEntity, SAML_BINDING, samlify, type PublishedKeys } from './idp.ts';
 import { findByEntityId, type StoredServiceProvider } from './service-providers.ts';
 
 /**
@@ -32,7 +31,8 @@ export interface AcceptedRequest {
   sp: StoredServiceProvider;
 }
 
-function decode(req: IncomingRequest): string {
+/** The XML of a message in either binding, with its size bounded before and after inflating. */
+export function decodeMessage(req: { binding: 'redirect' | 'post'; samlRequest: string }): string {
   if (req.samlRequest.length > MAX_SAML_MESSAGE_CHARS) throw new SamlRequestError('the SAML request is too large');
   try {
     const bytes = Buffer.from(req.samlRequest, 'base64');
@@ -48,12 +48,14 @@ const EXTRA_FIELDS = [
   { key: 'request', localPath: ['AuthnRequest'], attributes: ['ID', 'IssueInstant', 'Destination', 'AssertionConsumerServiceURL', 'ProtocolBinding', 'ForceAuthn', 'IsPassive'] },
   { key: 'issuer', localPath: ['AuthnRequest', 'Issuer'], attributes: [] },
   { key: 'contexts', localPath: ['AuthnRequest', 'RequestedAuthnContext', 'AuthnContextClassRef'], attributes: [] },
+  { key: 'references', localPath: ['AuthnRequest', 'Signature', 'SignedInfo', 'Reference'], attributes: ['URI'] },
 ];
 
 interface RequestFields {
   request?: { id?: string; issueInstant?: string; destination?: string; assertionConsumerServiceUrl?: string; protocolBinding?: string; forceAuthn?: string; isPassive?: string };
   issuer?: string;
   contexts?: string | string[] | null;
+  references?: string | string[] | null;
 }
 
 async function fieldsOf(xml: string): Promise<RequestFields> {
@@ -65,15 +67,15 @@ async function fieldsOf(xml: string): Promise<RequestFields> {
   return samlify.Extractor.extract(xml, EXTRA_FIELDS) as RequestFields;
 }
 
-function checkTime(issueInstant: string | undefined, now: Date): void {
+export function checkTime(issueInstant: string | undefined, now: Date): void {
   const at = issueInstant ? Date.parse(issueInstant) : NaN;
   if (Number.isNaN(at)) throw new SamlRequestError('the SAML request has no valid IssueInstant');
   if (at < now.getTime() - MAX_REQUEST_AGE_MS || at > now.getTime() + MAX_CLOCK_SKEW_MS) throw new SamlRequestError('the SAML request is too old or comes from the future: check the service provider\'s clock');
 }
 
 /** Verifies, checks and stores one AuthnRequest; throws SamlRequestError with a reason the SP's admin can act on. */
-export async function acceptAuthnRequest(db: Db, issuer: string, key: SamlSigningKey, req: IncomingRequest, now = new Date()): Promise<AcceptedRequest> {
-  const xml = decode(req);
+export async function acceptAuthnRequest(db: Db, issuer: string, keys: PublishedKeys, req: IncomingRequest, now = new Date()): Promise<AcceptedRequest> {
+  const xml = decodeMessage(req);
   const fields = await fieldsOf(xml);
   const entityId = typeof fields.issuer === 'string' ? fields.issuer : '';
   const sp = entityId ? await findByEntityId(db, entityId) : undefined;
@@ -87,12 +89,18 @@ export async function acceptAuthnRequest(db: Db, issuer: string, key: SamlSignin
   if (!acs) throw new SamlRequestError('the SAML request names an AssertionConsumerServiceURL the service provider did not register');
 
   const signed = req.binding === 'redirect' ? Boolean(req.signature) : /<(\w+:)?Signature[\s>]/.test(xml);
-  const idp = idpEntity(issuer, key, { requireSignedRequests: sp.signsRequests || signed });
+  const idp = idpEntity(issuer, keys, { requireSignedRequests: sp.signsRequests || signed });
   try {
     const request = req.binding === 'redirect'
       ? { query: { SAMLRequest: req.samlRequest, RelayState: req.relayState, SigAlg: req.sigAlg, Signature: req.signature }, octetString: req.octetString }
       : { body: { SAMLRequest: req.samlRequest, RelayState: req.relayState } };
     await idp.parseLoginRequest(samlify.ServiceProvider({ metadata: sp.metadata }), req.binding, request);
+    // Signature wrapping: the verified signature must cover this very AuthnRequest (its one reference
+    // names the root's ID), not another element the fields above were not read from.
+    if (req.binding === 'post' && signed) {
+      const refs = [fields.references].flat();
+      if (refs.length !== 1 || refs[0] !== `#${r.id}`) throw new Error('the signature does not cover the request');
+    }
   } catch {
     throw new SamlRequestError(sp.signsRequests && !signed ? 'the service provider signs its requests, and this one is not signed' : 'the SAML request\'s signature does not verify');
   }

@@ -18,7 +18,8 @@ export interface SamlServiceProvidersTable {
 
 export interface SamlSigningKeysTable {
   id: string;
-  status: 'active' | 'retiring';
+  /** next: published, not signing yet; active: signs; retiring: still published, no longer signs. */
+  status: 'next' | 'active' | 'retiring';
   /** PKCS#8 PEM, sealed with the master key (purpose 'saml-signing-key'). */
   private_key_sealed: string;
   certificate: string;

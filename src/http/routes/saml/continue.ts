@@ -6,11 +6,11 @@ import { loadSession, type IdpSession } from '../../../signin/session/sessions.t
 import { stepUpMethods } from '../../../signin/step-up.ts';
 import { decideNext } from '../../../signin/steps/next.ts';
 import { startTransaction } from '../../../signin/transaction.ts';
-import { sha256 } from '../../../app/opaque-token.ts';
 import { askSamlAccess } from '../../../protocols/saml/access.ts';
 import { acrForClassRefs, classRefForAcr } from '../../../protocols/saml/authn-context.ts';
 import type { SamlSigningKey } from '../../../protocols/saml/keys.ts';
 import { nameIdSecret } from '../../../protocols/saml/keys.ts';
+import { sessionIndexFor } from '../../../protocols/saml/logout.ts';
 import { claimRequest, pendingRequest, type PendingRequest } from '../../../protocols/saml/requests.ts';
 import { signedResponse } from '../../../protocols/saml/response.ts';
 import { findServiceProvider, type StoredServiceProvider } from '../../../protocols/saml/service-providers.ts';
@@ -62,7 +62,7 @@ export async function continueSaml(ctx: AppContext, request: FastifyRequest, rep
   if (!(await claimRequest(db, handle))) return samlProblem(reply, 400, 'Sign-in expired', STALE);
   const response = signedResponse({
     issuer: ctx.config.issuer, key, spEntityId: sp.entityId, acsUrl: pending.acsUrl, inResponseTo: pending.requestId, subject,
-    authnContextClassRef: classRefForAcr(access.acr), authnInstant: session.authTime, sessionIndex: `_${sha256(session.id).slice(0, 32)}`,
+    authnContextClassRef: classRefForAcr(access.acr), authnInstant: session.authTime, sessionIndex: sessionIndexFor(session.id),
   });
   return postToApp(reply, pending.acsUrl, response, pending.relayState);
 }

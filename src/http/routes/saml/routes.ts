@@ -1,15 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { activeSigningKey, ensureSamlKeys, type SamlSigningKey } from '../../../protocols/saml/keys.ts';
-import { idpEntity } from '../../../protocols/saml/idp.ts';
+import { ensureSamlKeys, publishedKeys } from '../../../protocols/saml/keys.ts';
+import { idpEntity, type PublishedKeys } from '../../../protocols/saml/idp.ts';
 import { acceptAuthnRequest, deleteExpiredRequests, MAX_SAML_MESSAGE_CHARS, SamlRequestError, type IncomingRequest } from '../../../protocols/saml/requests.ts';
 import { continueSaml } from './continue.ts';
+import { singleLogout } from './logout.ts';
 import { samlProblem } from './pages.ts';
 
 /**
  * The SAML identity provider's endpoints: /saml/metadata, /saml/sso (an
- * AuthnRequest by the Redirect or the POST binding) and /saml/continue/<handle>,
- * where a stored request is answered once the person is signed in.
+ * AuthnRequest by the Redirect or the POST binding), /saml/continue/<handle>,
+ * where a stored request is answered once the person is signed in, and
+ * /saml/slo (a LogoutRequest by the Redirect binding).
  */
 const message = z.string().min(1).max(MAX_SAML_MESSAGE_CHARS, 'the SAML request is too large');
 const ssoInput = z.object({
@@ -36,15 +38,15 @@ export async function samlRoutes(app: FastifyInstance): Promise<void> {
   sweep.unref();
   app.addHook('onClose', async () => clearInterval(sweep));
 
-  async function signingKey(): Promise<SamlSigningKey> {
-    const key = await activeSigningKey(ctx.store.db, ctx.secrets);
-    if (key) return key;
+  async function signingKeys(): Promise<PublishedKeys> {
+    const keys = await publishedKeys(ctx.store.db, ctx.secrets);
+    if (keys) return keys;
     await ensureSamlKeys(ctx.store, ctx.secrets, ctx.config.issuer);
-    return (await activeSigningKey(ctx.store.db, ctx.secrets))!;
+    return (await publishedKeys(ctx.store.db, ctx.secrets))!;
   }
 
   app.get('/saml/metadata', async (_request, reply) => {
-    const metadata = idpEntity(ctx.config.issuer, await signingKey()).getMetadata();
+    const metadata = idpEntity(ctx.config.issuer, await signingKeys()).getMetadata();
     return reply.type('application/samlmetadata+xml; charset=utf-8').send(metadata);
   });
 
@@ -59,7 +61,7 @@ export async function samlRoutes(app: FastifyInstance): Promise<void> {
       ? { binding, samlRequest: q.SAMLRequest, relayState: q.RelayState, sigAlg: q.SigAlg, signature: q.Signature, octetString: octetString(request.raw.url ?? '') }
       : { binding, samlRequest: q.SAMLRequest, relayState: q.RelayState };
     try {
-      const { handle } = await acceptAuthnRequest(ctx.store.db, ctx.config.issuer, await signingKey(), incoming);
+      const { handle } = await acceptAuthnRequest(ctx.store.db, ctx.config.issuer, await signingKeys(), incoming);
       return reply.redirect(`/saml/continue/${handle}`, 303);
     } catch (err) {
       if (err instanceof SamlRequestError) return samlProblem(reply, 400, BAD, `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}.`);
@@ -70,9 +72,21 @@ export async function samlRoutes(app: FastifyInstance): Promise<void> {
   app.get('/saml/sso', (request, reply) => sso(request, reply, request.query, 'redirect'));
   app.post('/saml/sso', (request, reply) => sso(request, reply, request.body, 'post'));
 
+  app.get('/saml/slo', async (request, reply) => {
+    const parsed = ssoInput.safeParse(request.query);
+    if (!parsed.success) {
+      const tooLarge = parsed.error.issues.some((i) => i.code === 'too_big' && i.path[0] === 'SAMLRequest');
+      return samlProblem(reply, tooLarge ? 413 : 400, 'This sign-out request cannot be used', tooLarge ? 'The SAML request is too large.' : 'The app sent no valid logout request (SAMLRequest is missing).');
+    }
+    const q = parsed.data;
+    return singleLogout(ctx, request, reply, {
+      samlRequest: q.SAMLRequest, relayState: q.RelayState, sigAlg: q.SigAlg, signature: q.Signature, octetString: octetString(request.raw.url ?? ''),
+    }, await signingKeys());
+  });
+
   app.get('/saml/continue/:handle', async (request, reply) => {
     const parsed = handleParam.safeParse(request.params);
     if (!parsed.success) return samlProblem(reply, 404, 'Sign-in expired', 'This sign-in link is not valid. Go back to the app and sign in again.');
-    return continueSaml(ctx, request, reply, parsed.data.handle, await signingKey());
+    return continueSaml(ctx, request, reply, parsed.data.handle, (await signingKeys()).active);
   });
 }
