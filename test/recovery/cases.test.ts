@@ -104,5 +104,26 @@ for (const engine of ENGINES) {
       assert.deepEqual(listed.map((x) => [x.id, x.status]), [[c.id, 'cancelled']]);
       assert.equal((await listCases(ctx.store.db, { status: 'open' })).length, 1);
     });
+
+    await t.test('a case names the person who opened it, not the channel; the audit entry keeps both', async () => {
+      await addPerson(ctx, 'ivy');
+      const c = await openCase(ctx, { user: 'ivy', scenario: 'lost_phone', operator: 'helen' }, { actor: 'cli:root' });
+      assert.equal(c.openedBy, 'helen');
+      assert.equal((await getCase(ctx.store.db, c.id)).openedBy, 'helen');
+      assert.equal((await listCases(ctx.store.db, { user: 'ivy' }))[0]!.openedBy, 'helen');
+      const entry = await ctx.store.db.selectFrom('audit_log').select(['actor', 'after_json']).where('target', '=', `case:${c.id}`).where('action', '=', 'case.open').executeTakeFirstOrThrow();
+      const helen = await ctx.store.db.selectFrom('users').select('id').where('username', '=', 'helen').executeTakeFirstOrThrow();
+      assert.equal(entry.actor, 'cli:root');
+      assert.equal((JSON.parse(entry.after_json!) as { operatorId: string }).operatorId, helen.id);
+      // Renamed later: the case follows the person.
+      await ctx.store.db.updateTable('users').set({ username: 'helen.b' }).where('id', '=', helen.id).execute();
+      assert.equal((await getCase(ctx.store.db, c.id)).openedBy, 'helen.b');
+      await ctx.store.db.updateTable('users').set({ username: 'helen' }).where('id', '=', helen.id).execute();
+      await cancelCase(ctx, c.id, 'test finished here', by);
+      // Without a named person, the channel is all there is to show.
+      const d = await openCase(ctx, { user: 'ivy', scenario: 'first_device' }, { actor: 'token:abc' });
+      assert.equal(d.openedBy, 'token:abc');
+      await cancelCase(ctx, d.id, 'test finished here', by);
+    });
   });
 }

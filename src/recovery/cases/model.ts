@@ -26,6 +26,7 @@ export interface RecoveryCase {
   /** The steps still to do, in order. */
   remaining: CaseStep[];
   openedAt: string;
+  /** The person who opened it (their username), else the channel that did (cli:…, token:…). */
   openedBy: string;
   notes: string | null;
   tapId: string | null;
@@ -59,7 +60,9 @@ export async function toCase(db: Db | Tx, row: RecoveryCasesTable, withSteps = t
   const steps: RecoveryCaseStepsTable[] = withSteps
     ? await db.selectFrom('recovery_case_steps').selectAll().where('case_id', '=', row.id).orderBy('seq').execute()
     : [];
-  const names = await usernames(db, steps.map((s) => s.operator_id).filter((x): x is string => !!x));
+  // A case opened by a named person keeps them as `user:<id>`: shown by their (current) username.
+  const openerId = row.opened_by.startsWith('user:') ? row.opened_by.slice('user:'.length) : null;
+  const names = await usernames(db, [...steps.map((s) => s.operator_id), openerId].filter((x): x is string => !!x));
   const scenario = row.scenario as Scenario;
   return {
     id: row.id,
@@ -71,7 +74,7 @@ export async function toCase(db: Db | Tx, row: RecoveryCasesTable, withSteps = t
     nextStep: row.next_step as CaseStep | null,
     remaining: remainingSteps(row),
     openedAt: row.opened_at,
-    openedBy: row.opened_by,
+    openedBy: openerId ? (names.get(openerId) ?? row.opened_by) : row.opened_by,
     notes: row.notes,
     tapId: row.tap_id,
     recoveredAt: row.recovered_at,

@@ -53,7 +53,8 @@ export async function openCase(ctx: Pick<MethodContext, 'store'>, input: OpenCas
   return auditedChange(ctx.store, async (trx, record) => {
     const user = await resolveUser(trx, data.user);
     if (user.kind === 'service') throw new RefusedError('service accounts have no people to recover');
-    if (data.operator) refuseSelf(await resolveOperator(trx, data.operator, 'recovery:write'), user.id, by.actor);
+    const operator = data.operator ? await resolveOperator(trx, data.operator, 'recovery:write') : null;
+    if (operator) refuseSelf(operator, user.id, by.actor);
     else if (by.actor === `user:${user.id}`) throw new RefusedError('nobody may run a recovery for themselves');
     const open = await trx.selectFrom('recovery_cases').select('id').where('user_id', '=', user.id).where('status', '=', 'open').executeTakeFirst();
     if (open) throw new ConflictError(`${user.username} already has an open case (${open.id}): finish or cancel it first`);
@@ -65,7 +66,9 @@ export async function openCase(ctx: Pick<MethodContext, 'store'>, input: OpenCas
       status: 'open',
       next_step: SCENARIO_DEFINITIONS[data.scenario].steps[0]!,
       opened_at: now.toISOString(),
-      opened_by: by.actor,
+      // The person who opened it (named with --as or operator), not the CLI account or API token
+      // they used: that channel stays in the audit entry's actor.
+      opened_by: operator ? `user:${operator.userId}` : by.actor,
       notes: data.notes ?? null,
       tap_id: null,
       recovered_at: null,
@@ -75,7 +78,10 @@ export async function openCase(ctx: Pick<MethodContext, 'store'>, input: OpenCas
     };
     await trx.insertInto('recovery_cases').values(row).execute();
     const kase = await toCase(trx, row);
-    await record({ actor: by.actor, action: 'case.open', target: `case:${row.id}`, requestId: by.requestId, after: { ...kase, steps: undefined } });
+    await record({
+      actor: by.actor, action: 'case.open', target: `case:${row.id}`, requestId: by.requestId,
+      after: { ...kase, steps: undefined, operatorId: operator?.userId ?? null },
+    });
     return kase;
   });
 }
