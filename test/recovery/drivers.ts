@@ -15,6 +15,7 @@ import { cliEnv, runCli } from '../foundation/support.ts';
 export interface CaseView {
   id: string;
   status: string;
+  openedBy: string;
   nextStep: string | null;
   recoveredAt: string | null;
   timeToRecoverSeconds: number | null;
@@ -29,7 +30,17 @@ export interface Driver {
   list(username: string): Promise<CaseView[]>;
   addDevice(username: string, label: string): Promise<string>;
   bind(deviceId: string, type: string, credentialId: string): Promise<void>;
+  /** The person's registered methods as the helpdesk sees them (user show / GET /users/{id}). */
+  methods(username: string): Promise<HelpdeskMethod[]>;
   close(): Promise<void>;
+}
+
+export interface HelpdeskMethod {
+  id: string;
+  type: string;
+  kind: string;
+  name: string;
+  phishingResistant: boolean;
 }
 
 export async function apiDriver(server: TestServer): Promise<Driver> {
@@ -57,6 +68,9 @@ export async function apiDriver(server: TestServer): Promise<Driver> {
     },
     async bind(deviceId, type, credentialId) {
       await call('POST', `/devices/${deviceId}/methods`, { type, credentialId });
+    },
+    async methods(username) {
+      return (await call<{ methods: HelpdeskMethod[] }>('GET', `/users/${encodeURIComponent(username)}`)).methods;
     },
     async close() {},
   };
@@ -111,6 +125,9 @@ export function cliDriver(server: TestServer): Driver {
     },
     async bind(deviceId, type, credentialId) {
       await cli(['device', 'bind', deviceId, type, credentialId]);
+    },
+    async methods(username) {
+      return (await json<{ methods: HelpdeskMethod[] }>(['user', 'show', username])).methods;
     },
     async close() {
       rmSync(dataDir, { recursive: true, force: true });
