@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { browserSkip, launchBrowser, type TestBrowser } from '../support/browser.ts';
@@ -165,31 +165,35 @@ async function runbook(env: Env, scenario: Scenario, role: Role): Promise<void> 
   await mfaWasNeverOff(db, user.id, Number(startSeq ?? 0));
 }
 
-test('the helpdesk runbooks through the pages in Chromium', browserSkip(), async (t) => {
-  const browser = await launchBrowser();
-  t.after(() => browser.close());
-  for (const engine of ENGINES) {
-    await t.test(engine, engineSkip(engine), async (t) => {
-      // The issuer is http://localhost: browsers refuse an IP address as the WebAuthn relying party id.
-      const server = await startTestServer(engine, { issuer: 'http://localhost:0' });
-      t.after(() => server.close());
-      // The CLI's driver first: it gives the server the sealing key it shares with the CLI.
-      const cli = cliDriver(server);
-      const api = await apiDriver(server);
-      const approver = await apiDriver(server);
-      t.after(() => cli.close());
-      await createUserWithPassword(server.ctx, 'helen', PASSWORD, ['helpdesk']);
-      await createUserWithPassword(server.ctx, 'hugo', PASSWORD, ['helpdesk']);
-      const db = server.ctx.store.db;
-      const policies = await db.selectFrom('ca_policies').select(['id', 'state']).orderBy('id').execute();
-      assert.deepEqual(policies.map((p) => [p.id, p.state]), Object.values(DEFAULT_POLICY_IDS).sort().map((id) => [id, 'enabled']), 'the policies as shipped');
-      assert.deepEqual(await db.selectFrom('method_settings').select('method').execute(), [], 'the methods policy as shipped');
-      const env: Env = { server, browser, cli, api, approver };
-      for (const scenario of ['lost_phone', 'planned_phone_change', 'first_device'] as const) {
-        for (const role of ['user', 'helpdesk', 'admin'] as const) {
-          await t.test(`${scenario.replaceAll('_', ' ')}, ${role === 'user' ? 'a plain user' : role === 'admin' ? 'a global admin' : 'a helpdesk person'}`, () => runbook(env, scenario, role));
-        }
-      }
-    });
-  }
+// One browser for both engines (each run opens pages of its own); a server per engine.
+let shared: Promise<TestBrowser> | null = null;
+after(async () => {
+  if (shared) await (await shared).close();
 });
+
+for (const engine of ENGINES) {
+  test(`the helpdesk runbooks through the pages in Chromium on ${engine}`, { ...engineSkip(engine), ...browserSkip() }, async (t) => {
+    const browser = await (shared ??= launchBrowser());
+    // The issuer is http://localhost: browsers refuse an IP address as the WebAuthn relying party id.
+    const server = await startTestServer(engine, { issuer: 'http://localhost:0' });
+    t.after(() => server.close());
+    // The CLI's driver first: it gives the server the sealing key it shares with the CLI.
+    const cli = cliDriver(server);
+    const api = await apiDriver(server);
+    const approver = await apiDriver(server);
+    t.after(() => cli.close());
+    await createUserWithPassword(server.ctx, 'helen', PASSWORD, ['helpdesk']);
+    await createUserWithPassword(server.ctx, 'hugo', PASSWORD, ['helpdesk']);
+    const db = server.ctx.store.db;
+    const policies = await db.selectFrom('ca_policies').select(['id', 'state']).orderBy('id').execute();
+    assert.deepEqual(policies.map((p) => [p.id, p.state]), Object.values(DEFAULT_POLICY_IDS).sort().map((id) => [id, 'enabled']), 'the policies as shipped');
+    assert.deepEqual(await db.selectFrom('method_settings').select('method').execute(), [], 'the methods policy as shipped');
+    const env: Env = { server, browser, cli, api, approver };
+    for (const scenario of ['lost_phone', 'planned_phone_change', 'first_device'] as const) {
+      for (const role of ['user', 'helpdesk', 'admin'] as const) {
+        const who = role === 'user' ? 'a plain user' : role === 'admin' ? 'a global admin' : 'a helpdesk person';
+        await t.test(`${scenario.replaceAll('_', ' ')}, ${who}`, () => runbook(env, scenario, role));
+      }
+    }
+  });
+}
