@@ -1,5 +1,5 @@
 import * as samlify from 'samlify';
-import { validate } from '@authenio/samlify-xmllint-wasm';
+import { validateSamlXml } from './schema.ts';
 import type { SamlSigningKey } from './keys.ts';
 
 /** The keys metadata publishes: the one that signs, and the next or retiring ones beside it. */
@@ -10,11 +10,11 @@ export interface PublishedKeys {
 
 /**
  * samlify, set up once: every incoming message is checked against the SAML
- * XSD schemas (xmllint compiled to WebAssembly) before anything is read from
- * it, and signatures are verified by xml-crypto inside samlify. Nothing here
- * touches XML by hand.
+ * XSD schemas (xmllint compiled to WebAssembly, schema.ts) before anything is
+ * read from it, and signatures are verified by xml-crypto inside samlify.
+ * Nothing here touches XML by hand.
  */
-samlify.setSchemaValidator({ validate });
+samlify.setSchemaValidator({ validate: validateSamlXml });
 
 export const SAML_BINDING = {
   redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
