@@ -65,7 +65,7 @@ export function readMetadata(metadata: string): { entityId: string; acs: AcsEndp
     throw new DirectoryError('invalid', 'the metadata is not SAML 2.0 service provider metadata');
   }
   const entityId = meta.getEntityID();
-  if (typeof entityId !== 'string' || !entityId || entityId.length > 1024) throw new DirectoryError('invalid', 'the metadata names no entity id');
+  if (typeof entityId !== 'string' || !entityId || entityId.length > 1024) throw new DirectoryError('invalid', 'the metadata is not SAML 2.0 service provider metadata (no EntityDescriptor with an entityID)');
   const raw = asList((meta.meta as { assertionConsumerService?: unknown }).assertionConsumerService) as Array<{ binding?: string; location?: string }>;
   const acs = raw
     .filter((a) => a.binding === SAML_BINDING.post && typeof a.location === 'string' && httpUrl(a.location))
