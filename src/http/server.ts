@@ -27,6 +27,7 @@ import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
 import { installWebauthnRecorder } from '../monitor/webauthn-events.ts';
 import { scimRoutes } from '../protocols/scim/routes.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
+import { mountLdap } from '../protocols/ldap/mount.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -99,6 +100,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   addSecurityHeaders(app, { https: ctx.config.issuer.startsWith('https:') });
   const registry = addMetrics(app, ctx.config);
   mountRadius(app, registry);
+  mountLdap(app);
   await app.register(healthRoutes);
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
   // form and cookie parsing that the pages and APIs below need.

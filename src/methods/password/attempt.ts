@@ -2,6 +2,7 @@ import type { Store } from '../../store/store.ts';
 import type { VerifyOptions, VerifyResult } from '../method.ts';
 import { throttledVerification } from '../throttle/index.ts';
 import { checkPassword } from './service.ts';
+import { directoryPasswords } from './directory.ts';
 
 export interface PasswordAttempt extends VerifyOptions {
   /** The account, or undefined when the name matched no (active) account. */
@@ -22,8 +23,14 @@ export interface PasswordAttempt extends VerifyOptions {
 export function verifyPasswordAttempt(store: Store, attempt: PasswordAttempt): Promise<VerifyResult> {
   const key = { userId: attempt.throttleAs ?? attempt.userId, method: 'password' as const, ip: attempt.ip, now: attempt.now };
   return throttledVerification(store, key, async () =>
-    (await checkPassword(store, attempt.userId, attempt.password, attempt.now))
+    (await passwordMatches(store, attempt))
       ? { ok: true, credentialId: attempt.userId! }
       : { ok: false, reason: 'invalid' },
   );
+}
+
+/** A password kept in a directory is checked there; every other one against its local hash. Both inside the same throttle. */
+async function passwordMatches(store: Store, attempt: PasswordAttempt): Promise<boolean> {
+  const inDirectory = attempt.userId ? await directoryPasswords(store).check(attempt.userId, attempt.password) : null;
+  return inDirectory ?? checkPassword(store, attempt.userId, attempt.password, attempt.now);
 }

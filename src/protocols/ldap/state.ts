@@ -1,0 +1,34 @@
+import type { Db } from '../../store/store.ts';
+import type { OwnedGroup, OwnedPerson } from './plan.ts';
+
+/** What a source owns in Tessera now, and the names it may not take: the other half of a plan. */
+export interface OwnedState {
+  people: OwnedPerson[];
+  groups: OwnedGroup[];
+  takenUsernames: Set<string>;
+  takenGroupNames: Set<string>;
+}
+
+export async function ownedState(db: Db, sourceId: string): Promise<OwnedState> {
+  const people = await db.selectFrom('ldap_users').innerJoin('users', 'users.id', 'ldap_users.user_id')
+    .select(['users.id', 'users.username', 'users.email', 'users.display_name', 'users.status', 'ldap_users.dn', 'ldap_users.missing_since', 'ldap_users.offboarded_at'])
+    .where('ldap_users.source_id', '=', sourceId).execute();
+  const groups = await db.selectFrom('ldap_groups').innerJoin('groups', 'groups.id', 'ldap_groups.group_id')
+    .select(['groups.id', 'groups.name', 'ldap_groups.dn']).where('ldap_groups.source_id', '=', sourceId).execute();
+  const members = await db.selectFrom('group_members').innerJoin('ldap_groups', 'ldap_groups.group_id', 'group_members.group_id')
+    .innerJoin('users', 'users.id', 'group_members.user_id')
+    .select(['group_members.group_id', 'users.username_key']).where('ldap_groups.source_id', '=', sourceId).execute();
+  const ownedUsers = new Set(people.map((p) => p.id));
+  const ownedGroups = new Set(groups.map((g) => g.id));
+  const allUsers = await db.selectFrom('users').select(['id', 'username_key']).execute();
+  const allGroups = await db.selectFrom('groups').select(['id', 'name_key']).execute();
+  return {
+    people: people.map((p) => ({
+      userId: p.id, username: p.username, email: p.email, displayName: p.display_name, status: p.status, dn: p.dn,
+      missingSince: p.missing_since, offboardedAt: p.offboarded_at,
+    })),
+    groups: groups.map((g) => ({ groupId: g.id, name: g.name, dn: g.dn, members: members.filter((m) => m.group_id === g.id).map((m) => m.username_key) })),
+    takenUsernames: new Set(allUsers.filter((u) => !ownedUsers.has(u.id)).map((u) => u.username_key)),
+    takenGroupNames: new Set(allGroups.filter((g) => !ownedGroups.has(g.id)).map((g) => g.name_key)),
+  };
+}
