@@ -21,7 +21,7 @@ const AFTER_FACTOR: readonly SigninStep[] = [
 
 export const PIPELINE: Readonly<Record<SigninStep, StepSpec>> = {
   identify: { actions: ['username', 'passkey'], next: ['password', ...AFTER_FACTOR] },
-  password: { actions: ['password', 'use-tap'], next: ['tap', ...AFTER_FACTOR] },
+  password: { actions: ['password', 'use-tap', 'forgot'], next: ['tap', 'reset', ...AFTER_FACTOR] },
   tap: { actions: ['tap', 'use-password'], next: ['password', ...AFTER_FACTOR] },
   totp: { actions: ['totp'], next: AFTER_FACTOR },
   backup_code: { actions: ['backup-code'], next: AFTER_FACTOR },
@@ -33,6 +33,10 @@ export const PIPELINE: Readonly<Record<SigninStep, StepSpec>> = {
   register_totp: { actions: ['register-totp'], next: AFTER_FACTOR },
   register_webauthn: { actions: ['register-webauthn'], next: AFTER_FACTOR },
   campaign: { actions: ['campaign-register', 'campaign-later'], next: ['register_totp', 'register_webauthn', 'blocked', 'failed', 'done'] },
+  // Forgot password: two other factors, a new password, then back to a normal sign-in (src/recovery/password-reset).
+  reset: { actions: ['reset-codes', 'reset-passkey', 'use-password'], next: ['reset_password', 'password'] },
+  reset_password: { actions: ['reset-password'], next: ['reset_done'] },
+  reset_done: { actions: [], next: ['identify'] },
   blocked: { actions: [], next: ['identify'] },
   failed: { actions: [], next: ['identify'] },
   done: { actions: [], next: [] },

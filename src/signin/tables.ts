@@ -1,4 +1,6 @@
-export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'webauthn' | 'register_webauthn' | 'push' | 'sms' | 'voice' | 'blocked' | 'campaign' | 'done' | 'failed';
+export type SigninStep = 'identify' | 'password' | 'choose' | 'totp' | 'backup_code' | 'register_totp' | 'tap' | 'webauthn' | 'register_webauthn' | 'push' | 'sms' | 'voice' | 'blocked' | 'campaign' | 'done' | 'failed'
+  /** Forgot password: proving two other factors, then the new password, then done (no sign-in follows). */
+  | 'reset' | 'reset_password' | 'reset_done';
 
 export interface SigninTransactionsTable {
   id: string;

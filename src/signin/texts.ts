@@ -26,6 +26,20 @@ export const SIGNIN_TEXT = {
   registrationCodeWrong: 'That code is not right. Scan the QR code again if needed and enter the current code.',
 } as const;
 
+/** The "forgot your password" pages (src/recovery/password-reset). */
+export const RESET_TEXT = {
+  intro:
+    'Prove it is you with two of your other sign-in methods: a passkey on its own, or a code from your authenticator app together with one of your backup codes.',
+  helpdesk: 'Have neither? Ask your helpdesk: they check who you are and give you a Temporary Access Pass.',
+  failed: 'That did not work. Check the codes and try again, or ask your helpdesk.',
+  bothCodes: 'Enter a code from your authenticator app and one of your backup codes.',
+  notHere: 'Your password cannot be reset here. Ask your helpdesk: they check who you are and give you a Temporary Access Pass.',
+  elsewhere: 'Your password is kept in your organisation’s directory. Reset it there, or ask your helpdesk.',
+  mismatch: 'The two new passwords are not the same.',
+  rules: (reason: string) => `This password ${reason.replace(/^password /, '')}.`,
+  done: 'Your password is changed, and every browser and app signed in as you has been signed out. Sign in with your new password.',
+} as const;
+
 /** The message for a refusal by the access decision. Disabled and service accounts read as a wrong password: no enumeration. */
 export function refusalMessage(outcome: Extract<AccessOutcome, { kind: 'block' }>): string {
   const name = outcome.policy?.name ?? '';

@@ -157,8 +157,8 @@ export async function deleteExpiredTransactions(store: Store, now = new Date()):
     await trx.deleteFrom('signin_transactions').where('id', 'in', expired.map((r) => r.id)).execute();
     let logged = 0;
     for (const t of expired.map(fromRow)) {
-      // A page opened and left before anyone was named is not an attempt.
-      if (!t.userId && !t.usernameTyped) continue;
+      // A page opened and left before anyone was named is not an attempt; a finished password reset was logged as it ended.
+      if ((!t.userId && !t.usernameTyped) || t.step === 'reset_done') continue;
       await writeSigninLog(trx, {
         userId: t.userId, username: t.usernameTyped, clientId: t.clientId, ip: t.ip, userAgent: t.userAgent,
         methodsTried: t.methodsTried, methodsUsed: t.methodsUsed, result: 'interrupted', reason: abandonedReason(t), transactionId: t.id, at: now,

@@ -188,6 +188,29 @@ for (const engine of ENGINES) {
       assert.ok(session.mfa_at, 'a user-verified passkey is MFA: changes on the security page are allowed');
     });
 
+    await t.test('a forgotten password is reset with the passkey alone (user-verified), then the new one signs in', async () => {
+      await browser.context.clearCookies();
+      await frankPage.goto(`${server.url}/account`);
+      await frankPage.fill('#username', 'frank');
+      await frankPage.click('button:has-text("Next")');
+      await frankPage.click('button:has-text("Forgot your password?")');
+      await frankPage.click('button:has-text("Use a passkey")');
+      await frankPage.waitForSelector('text=Choose a new password');
+      await frankPage.fill('#next', 'quiet harbour under copper skies');
+      await frankPage.fill('#confirm', 'quiet harbour under copper skies');
+      await frankPage.click('button:has-text("Set the new password")');
+      await frankPage.waitForSelector('text=Your password is changed');
+      const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('target', '=', `user:${frank.id}`).orderBy('seq', 'desc').limit(2).execute();
+      assert.deepEqual(audit.map((a) => a.action).sort(), ['method.password.changed', 'session.revoke_all']);
+      assert.ok(audit.every((a) => a.actor === `user:${frank.id}`));
+      await frankPage.click('button:has-text("Sign in")');
+      await typeUsernameAndPassword(frankPage, 'frank', 'quiet harbour under copper skies');
+      // The new password is accepted; the second factor is still the passkey.
+      await frankPage.click('button:has-text("Use security key or passkey")');
+      await frankPage.waitForURL(`${server.url}/account`);
+      assert.deepEqual(JSON.parse((await lastLog(frank.id)).methods_used), ['password', 'webauthn']);
+    });
+
     await t.test('the browser offers the passkey in the username field (conditional mediation)', async () => {
       await browser.context.clearCookies();
       const page = await browser.context.newPage();

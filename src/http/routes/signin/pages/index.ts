@@ -13,6 +13,7 @@ import { blockedPage } from './blocked.ts';
 import { campaignPage } from './campaign.ts';
 import { pushPage } from './push.ts';
 import { smsPage, voicePage } from './sms.ts';
+import { resetDonePage, resetPage, resetPasswordPage } from './reset.ts';
 
 /** Every sign-in page, one per transaction step. */
 export const STEP_PAGES: readonly StepPage[] = [
@@ -30,6 +31,9 @@ export const STEP_PAGES: readonly StepPage[] = [
   pushPage,
   smsPage,
   voicePage,
+  resetPage,
+  resetPasswordPage,
+  resetDonePage,
   failedPage,
 ];
 

@@ -3,6 +3,7 @@ import { submitPassword } from '../../../../signin/steps/password.ts';
 import { action, csrfField, errorBox, whoBar } from './parts.ts';
 import { field, type StepPage } from './page.ts';
 import { tapOption, useTapAction } from './tap.ts';
+import { forgotAction, resetOption } from './reset.ts';
 
 export const passwordPage: StepPage = {
   step: 'password',
@@ -17,9 +18,11 @@ ${csrfField(v.csrf)}
 <button type="submit">Sign in</button>
 </form>
 ${tapOption(v)}
+${v.t.sessionId ? '' : resetOption(v)}
 ${whoBar(v)}`,
   actions: {
     password: (ctx, t, body, req) => submitPassword(ctx, t, field(body, 'password'), req),
     'use-tap': useTapAction,
+    forgot: forgotAction,
   },
 };
