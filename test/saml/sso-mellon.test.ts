@@ -43,11 +43,19 @@ async function mellonEnv(page: Page, sp: MellonSp): Promise<Map<string, string>>
   return new Map(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
 }
 
-/** The parts of the Response mellon accepted that the issue names. */
-function responseFacts(env: Map<string, string>) {
+/**
+ * The parts of the Response mellon accepted that the issue names. mellon's
+ * metadata publishes an encryption key, so the Assertion came encrypted; it is
+ * decrypted here with the SP's key (mellon uses one key for both).
+ */
+async function responseFacts(env: Map<string, string>, sp: MellonSp) {
   const raw = env.get('MELLON_SAML_RESPONSE') ?? '';
-  const xml = raw.trimStart().startsWith('<') ? raw : Buffer.from(raw, 'base64').toString('utf8');
-  assert.ok(xml.includes('Response'), 'mellon passed the Response on');
+  const received = raw.trimStart().startsWith('<') ? raw : Buffer.from(raw, 'base64').toString('utf8');
+  assert.ok(received.includes('Response'), 'mellon passed the Response on');
+  assert.ok(/EncryptedAssertion/.test(received) && !/<(\w+:)?Assertion[\s>]/.test(received), 'the Assertion travelled encrypted');
+  assert.ok(received.includes('http://www.w3.org/2009/xmlenc11#aes256-gcm'), 'with AES-256-GCM');
+  const here = samlify.ServiceProvider({ metadata: sp.metadata, encPrivateKey: sp.privateKey });
+  const [xml] = (await samlify.SamlLib.decryptAssertion(here, received)) as [string, string];
   return samlify.Extractor.extract(xml, [
     { key: 'response', localPath: ['Response'], attributes: ['Destination', 'InResponseTo', 'IssueInstant'] },
     { key: 'responseSignature', localPath: ['Response', 'Signature', 'SignatureValue'], attributes: [] },
@@ -93,7 +101,7 @@ for (const engine of ENGINES) {
     await addGroupMember(server.ctx.store, 'staff', 'alice', by);
     await createUserWithPassword(server.ctx, 'bob', PASSWORD);
 
-    await t.test('password + TOTP, then Apache has the NameID, the attributes and a signed Response', async () => {
+    await t.test('password + TOTP, then Apache has the NameID, the attributes and a signed, encrypted Response', async () => {
       const page = await browser.context.newPage();
       await page.goto(`${plain.origin}/protected/env.cgi`);
       await typeCredentials(page, 'alice');
@@ -104,14 +112,14 @@ for (const engine of ENGINES) {
       assert.equal(env.get('MELLON_email'), 'alice@example.com');
       assert.equal(env.get('MELLON_name'), 'alice');
       assert.equal(env.get('MELLON_groups'), 'staff');
-      const facts = responseFacts(env);
+      const facts = await responseFacts(env, plain);
       assert.equal(facts.classRef, REFEDS_MFA, 'password + TOTP is the REFEDS MFA profile');
       assert.equal(facts.audience, plain.entityId);
       assert.equal(facts.response.destination, `${plain.origin}/mellon/postResponse`);
       assert.equal(facts.confirmation.recipient, `${plain.origin}/mellon/postResponse`);
       assert.ok(facts.response.inResponseTo && facts.response.inResponseTo === facts.confirmation.inResponseTo, 'InResponseTo names the AuthnRequest');
       assert.ok(Date.parse(facts.confirmation.notOnOrAfter) - Date.parse(facts.response.issueInstant) <= 5 * 60_000, 'valid at most 5 minutes');
-      assert.ok(facts.responseSignature && facts.assertionSignature, 'the Response and the Assertion are both signed');
+      assert.ok(facts.responseSignature && facts.assertionSignature, 'the Response and the (decrypted) Assertion are both signed');
       assert.equal(facts.signatureMethod, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
       const rows = await listSignins(server.ctx.store.db, {});
       assert.equal(rows.filter((r) => r.clientId === 'mellon' && r.result === 'success').length, 1, 'one sign-in log row for the SAML sign-in');
@@ -125,7 +133,7 @@ for (const engine of ENGINES) {
       await typeCredentials(page, 'bob');
       const env = await mellonEnv(page, plain);
       assert.equal(env.get('REMOTE_USER'), 'bob@example.com');
-      assert.equal(responseFacts(env).classRef, 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport');
+      assert.equal((await responseFacts(env, plain)).classRef, 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport');
       // The MFA SP: the live session lacks a second factor. bob has none, so the step-up asks for the
       // password again (as an OIDC acr_values step-up does) and then has him register one on the spot.
       await page.goto(`${mfa.origin}/protected/env.cgi`);
@@ -138,7 +146,7 @@ for (const engine of ENGINES) {
       const mfaEnv = await mellonEnv(page, mfa);
       assert.match(mfaEnv.get('REMOTE_USER') ?? '', /^[A-Za-z0-9_-]{43}$/, 'a persistent NameID: opaque, not the username');
       // mellon itself refuses an assertion below the class it asked for, so getting here proves it too.
-      assert.equal(responseFacts(mfaEnv).classRef, REFEDS_MFA);
+      assert.equal((await responseFacts(mfaEnv, mfa)).classRef, REFEDS_MFA);
       await page.close();
     });
 
@@ -189,7 +197,7 @@ for (const engine of ENGINES) {
       await page.fill('input[autocomplete="one-time-code"]', totpCode(SECRET, 1));
       await page.click('button:has-text("Verify")');
       const env = await mellonEnv(page, mfa);
-      const cert = responseFacts(env).certificate.replace(/\s+/g, '');
+      const cert = (await responseFacts(env, mfa)).certificate.replace(/\s+/g, '');
       assert.ok(nextRow.certificate.replace(/\s+/g, '').includes(cert), 'signed with the new key');
       await page.close();
     });

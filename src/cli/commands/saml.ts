@@ -22,6 +22,7 @@ function describe(io: Io, sp: ServiceProvider): void {
   io.out(`  NameID format:    ${sp.nameIdFormat}`);
   io.out(`  ACS URLs:         ${sp.acs.map((a) => a.location).join(' ')}`);
   io.out(`  signs requests:   ${sp.signsRequests ? 'yes (verified)' : 'no'}`);
+  io.out(`  assertions:       ${sp.encryptsAssertions ? 'encrypted to its certificate (AES-256-GCM)' : 'signed, not encrypted (its metadata has no encryption certificate)'}`);
   io.out(`  created:          ${sp.createdAt} by ${sp.createdBy}`);
 }
 

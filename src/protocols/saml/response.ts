@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { samlEntityId, samlify, certificateBody } from './idp.ts';
+import { samlEntityId, samlify, certificateBody, type IdpEntity } from './idp.ts';
 import type { SamlSigningKey } from './keys.ts';
 import type { SamlSubject } from './subject.ts';
 
@@ -9,8 +9,12 @@ import type { SamlSubject } from './subject.ts';
  * samlify's signer (xml-crypto). Audience is the SP's entity id; Recipient and
  * Destination the ACS URL the request named; InResponseTo the request's ID;
  * the assertion is valid for 5 minutes. Every value put into the template is
- * XML-escaped by samlify's replaceTagsByValue.
+ * XML-escaped by samlify's replaceTagsByValue. To an SP whose metadata
+ * publishes an encryption certificate the signed Assertion goes encrypted
+ * (AES-256-GCM, the key wrapped with RSA-OAEP) before the Response is signed.
  */
+const AES256_GCM = 'http://www.w3.org/2009/xmlenc11#aes256-gcm';
+const RSA_OAEP = 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p';
 export const ASSERTION_LIFETIME_MS = 5 * 60 * 1000;
 const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 
@@ -25,6 +29,8 @@ export interface ResponseInput {
   authnInstant: Date;
   /** Ties the SP's session to Tessera's (for a later logout), without revealing its token. */
   sessionIndex: string;
+  /** The SP's encryption certificate (base64 body), when its metadata publishes one. */
+  encryptionCertificate?: string | null;
   now?: Date;
 }
 
@@ -61,8 +67,23 @@ function template(input: ResponseInput, values: Record<string, string>): string 
   );
 }
 
+/** The Response with its one (signed) Assertion replaced by an EncryptedAssertion, by samlify and xml-encryption. */
+async function encryptAssertion(xml: string, certificate: string): Promise<string> {
+  // Only the encryption settings of this entity are used (samlify's types do not list the algorithm ones).
+  const settings = {
+    entityID: 'unused', signingCert: certificate, isAssertionEncrypted: true, dataEncryptionAlgorithm: AES256_GCM, keyEncryptionAlgorithm: RSA_OAEP,
+    singleSignOnService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: 'https://unused.invalid/' }],
+    singleLogoutService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: 'https://unused.invalid/' }],
+  } as Parameters<typeof samlify.IdentityProvider>[0];
+  const source = samlify.IdentityProvider(settings);
+  // samlify reads the target's certificate from its metadata; this target has the one chosen here.
+  const target = { entityMeta: { getX509Certificate: () => certificate } } as unknown as IdpEntity;
+  const encrypted = await samlify.SamlLib.encryptAssertion(source, target, xml);
+  return Buffer.from(encrypted, 'base64').toString('utf8');
+}
+
 /** The base64 SAMLResponse for the HTTP-POST binding. */
-export function signedResponse(input: ResponseInput): string {
+export async function signedResponse(input: ResponseInput): Promise<string> {
   const now = input.now ?? new Date();
   const values: Record<string, string> = {
     ID: samlId(), AssertionID: samlId(), IssueInstant: now.toISOString(), Destination: input.acsUrl, InResponseTo: input.inResponseTo,
@@ -81,8 +102,9 @@ export function signedResponse(input: ResponseInput): string {
     referenceTagXPath: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']",
     signatureConfig: { prefix: 'ds', location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } },
   });
+  const inner = input.encryptionCertificate ? await encryptAssertion(assertionSigned, input.encryptionCertificate) : assertionSigned;
   const responseSigned = samlify.SamlLib.constructSAMLSignature({
-    ...base, rawSamlMessage: assertionSigned, isMessageSigned: true,
+    ...base, rawSamlMessage: inner, isMessageSigned: true,
     signatureConfig: { prefix: 'ds', location: { reference: "/*[local-name(.)='Response']/*[local-name(.)='Issuer']", action: 'after' } },
   });
   return Buffer.from(responseSigned).toString('base64');

@@ -35,12 +35,16 @@ export interface ServiceProvider {
   acs: AcsEndpoint[];
   signsRequests: boolean;
   hasSigningCertificate: boolean;
+  /** Its metadata publishes an encryption certificate, so assertions to it are encrypted. */
+  encryptsAssertions: boolean;
   createdAt: string;
   createdBy: string;
 }
 
 export interface StoredServiceProvider extends ServiceProvider {
   metadata: string;
+  /** The first encryption certificate in its metadata (base64 body), or null. */
+  encryptionCertificate: string | null;
 }
 
 function asList<T>(v: T | T[] | undefined): T[] {
@@ -57,7 +61,15 @@ function httpUrl(s: string): boolean {
 }
 
 /** What the metadata says, or a clear reason it cannot be used. */
-export function readMetadata(metadata: string): { entityId: string; acs: AcsEndpoint[]; signsRequests: boolean; hasSigningCertificate: boolean } {
+export interface MetadataFacts {
+  entityId: string;
+  acs: AcsEndpoint[];
+  signsRequests: boolean;
+  hasSigningCertificate: boolean;
+  encryptionCertificate: string | null;
+}
+
+export function readMetadata(metadata: string): MetadataFacts {
   let meta: ReturnType<typeof spEntity>['entityMeta'];
   try {
     meta = spEntity(metadata).entityMeta;
@@ -72,20 +84,25 @@ export function readMetadata(metadata: string): { entityId: string; acs: AcsEndp
     .map((a) => ({ binding: a.binding!, location: a.location! }));
   if (!acs.length) throw new DirectoryError('invalid', 'the metadata has no AssertionConsumerService with the HTTP-POST binding and an http(s) URL');
   const cert = meta.getX509Certificate('signing');
-  return { entityId, acs, signsRequests: meta.isAuthnRequestSigned() === true, hasSigningCertificate: asList(cert).some(Boolean) };
+  const encryption = asList(meta.getX509Certificate('encryption') as string | string[] | undefined).flat().find((c) => typeof c === 'string' && c.trim());
+  return {
+    entityId, acs, signsRequests: meta.isAuthnRequestSigned() === true, hasSigningCertificate: asList(cert).some(Boolean),
+    encryptionCertificate: encryption ? encryption.replace(/\s+/g, '') : null,
+  };
 }
 
 function toSp(row: SamlServiceProvidersTable): StoredServiceProvider {
   const m = readMetadata(row.metadata);
   return {
     id: row.id, name: row.name, entityId: row.entity_id, nameIdFormat: row.nameid_format, acs: m.acs, signsRequests: m.signsRequests,
-    hasSigningCertificate: m.hasSigningCertificate, createdAt: row.created_at, createdBy: row.created_by, metadata: row.metadata,
+    hasSigningCertificate: m.hasSigningCertificate, encryptsAssertions: m.encryptionCertificate !== null, createdAt: row.created_at,
+    createdBy: row.created_by, metadata: row.metadata, encryptionCertificate: m.encryptionCertificate,
   };
 }
 
 /** The public view (no metadata blob), as the admin API and the audit log show it. */
 export function describeSp(sp: StoredServiceProvider): ServiceProvider {
-  const { metadata: _metadata, ...rest } = sp;
+  const { metadata: _metadata, encryptionCertificate: _cert, ...rest } = sp;
   return rest;
 }
 

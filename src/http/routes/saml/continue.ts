@@ -60,9 +60,10 @@ export async function continueSaml(ctx: AppContext, request: FastifyRequest, rep
   }
   // Each AuthnRequest is answered once, whichever node gets here first.
   if (!(await claimRequest(db, handle))) return samlProblem(reply, 400, 'Sign-in expired', STALE);
-  const response = signedResponse({
+  const response = await signedResponse({
     issuer: ctx.config.issuer, key, spEntityId: sp.entityId, acsUrl: pending.acsUrl, inResponseTo: pending.requestId, subject,
     authnContextClassRef: classRefForAcr(access.acr), authnInstant: session.authTime, sessionIndex: sessionIndexFor(session.id),
+    encryptionCertificate: sp.encryptionCertificate,
   });
   return postToApp(reply, pending.acsUrl, response, pending.relayState);
 }
