@@ -68,6 +68,11 @@ for (const engine of ENGINES) {
       assertError(await scim.query('Users', { filter: 'userName eq' }), 400, 'invalidFilter');
       assertError(await scim.patch('Users', babs, [{ op: 'replace', path: 'emails[type eq "home"].value', value: 'x@example.com' }]), 400, 'noTarget');
       assertError(await scim.patch('Users', babs, [{ op: 'replace', path: 'not a path!', value: 1 }]), 400, 'invalidPath');
+      // readOnly attributes (RFC 7643 §7, RFC 7644 §3.5.2): a PATCH naming them is refused, nothing changes.
+      assertError(await scim.patch('Users', babs, [{ op: 'replace', path: 'id', value: 'another-id' }]), 400, 'mutability');
+      assertError(await scim.patch('Users', babs, [{ op: 'add', path: 'groups', value: [{ value: 'g' }] }]), 400, 'mutability');
+      assertError(await scim.patch('Users', babs, [{ op: 'remove', path: 'meta.created' }]), 400, 'mutability');
+      assertError(await scim.patch('Users', babs, [{ op: 'replace', value: { id: 'another-id', title: 'x' } }]), 400, 'mutability');
     });
 
     const people: Record<string, string> = { babs };

@@ -94,12 +94,23 @@ function unsetSub(element: Obj, sub: string): void {
   if (isObj(child)) unsetSub(child, tail.join('.'));
 }
 
-function applyOne(resource: Obj, op: PatchRequest['Operations'][number], urns: readonly string[]): void {
+/** A readOnly attribute (RFC 7643 §7) cannot be the target of an operation (RFC 7644 §3.5.2: 400 mutability). */
+function refuseReadOnly(name: string, readOnly: readonly string[]): void {
+  const hit = readOnly.find((r) => r.toLowerCase() === name.toLowerCase());
+  if (hit) throw new ScimError(400, `${hit} is read-only and cannot be changed`, 'mutability');
+}
+
+function applyOne(resource: Obj, op: PatchRequest['Operations'][number], urns: readonly string[], readOnly: readonly string[]): void {
   if (!op.path) {
     if (op.op === 'remove') throw new ScimError(400, 'remove needs a path', 'noTarget');
+    // Without a path, a readOnly attribute may be sent back as it is (some clients echo id), never changed.
+    if (isObj(op.value)) {
+      for (const [name, v] of Object.entries(op.value)) if (JSON.stringify(get(resource, name)) !== JSON.stringify(v)) refuseReadOnly(name, readOnly);
+    }
     return merge(resource, op.value, op.op === 'replace');
   }
   const path = parsePath(op.path, urns);
+  refuseReadOnly(path.attr, readOnly);
   const current = get(resource, path.attr);
   if (path.filter) {
     const list = Array.isArray(current) ? current : [];
@@ -136,9 +147,9 @@ function applyOne(resource: Obj, op: PatchRequest['Operations'][number], urns: r
   set(resource, path.attr, op.value);
 }
 
-/** Applies every operation in order to a copy of `resource`; all or nothing. */
-export function applyPatch(resource: Obj, request: PatchRequest, urns: readonly string[]): Obj {
+/** Applies every operation in order to a copy of `resource`; all or nothing. `readOnly`: the resource's readOnly attributes. */
+export function applyPatch(resource: Obj, request: PatchRequest, urns: readonly string[], readOnly: readonly string[] = ['id', 'meta']): Obj {
   const copy = structuredClone(resource);
-  for (const op of request.Operations) applyOne(copy, op, urns);
+  for (const op of request.Operations) applyOne(copy, op, urns, readOnly);
   return copy;
 }

@@ -97,8 +97,8 @@ export async function scimRoutes(app: FastifyInstance): Promise<void> {
   });
 
   const kinds = [
-    { path: 'Users', urns: [USER_SCHEMA, ENTERPRISE_SCHEMA], list: listUserResources, get: getUserResource, put: putUser, del: deleteScimUser },
-    { path: 'Groups', urns: [GROUP_SCHEMA], list: listGroupResources, get: getGroupResource, put: putGroup, del: deleteGroupResource },
+    { path: 'Users', urns: [USER_SCHEMA, ENTERPRISE_SCHEMA], readOnly: ['id', 'meta', 'groups'], list: listUserResources, get: getUserResource, put: putUser, del: deleteScimUser },
+    { path: 'Groups', urns: [GROUP_SCHEMA], readOnly: ['id', 'meta'], list: listGroupResources, get: getGroupResource, put: putGroup, del: deleteGroupResource },
   ];
   for (const k of kinds) {
     app.get(`/${k.path}`, async (r, reply) => send(reply, 200, listResponse(await k.list(db(), base), readListQuery(r.query))));
@@ -116,7 +116,7 @@ export async function scimRoutes(app: FastifyInstance): Promise<void> {
     app.patch<IdParams>(`/${k.path}/:id`, async (r, reply) => {
       const patch = parsePatch(r.body);
       const current = await k.get(db(), base, r.params.id);
-      await k.put(store(), client(r), r.params.id, applyPatch(current, patch, k.urns));
+      await k.put(store(), client(r), r.params.id, applyPatch(current, patch, k.urns, k.readOnly));
       return send(reply, 200, await k.get(db(), base, r.params.id));
     });
     app.delete<IdParams>(`/${k.path}/:id`, async (r, reply) => {
