@@ -96,6 +96,8 @@ ScriptAlias /protected/env.cgi "${dir}/www/env.cgi"
   MellonSecureCookie Off
   MellonCookieSameSite lax
   MellonUser NAME_ID
+  # Where an IdP-initiated sign-in without a RelayState lands.
+  MellonDefaultLoginPath /protected/env.cgi
   # The whole signed Response as MELLON_SAML_RESPONSE, so a test can read what Tessera sent.
   MellonSamlResponseDump On
   ${authnContext ? `MellonAuthnContextClassRef "${authnContext}"` : ''}

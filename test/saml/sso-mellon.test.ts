@@ -150,6 +150,26 @@ for (const engine of ENGINES) {
       await page.close();
     });
 
+    await t.test('IdP-initiated: the apps page, and a launch from elsewhere confirmed first', async () => {
+      await browser.context.clearCookies({ name: mfa.cookieName });
+      const page = await browser.context.newPage();
+      await page.goto(`${server.url}/saml/apps`);
+      assert.deepEqual(await page.locator('ul.apps a').allTextContents(), ['mellon', 'mellon-mfa']);
+      await page.click('a:has-text("mellon-mfa")');
+      const env = await mellonEnv(page, mfa);
+      assert.match(env.get('REMOTE_USER') ?? '', /^[A-Za-z0-9_-]{43}$/);
+      const facts = await responseFacts(env, mfa);
+      assert.equal(facts.response.inResponseTo, undefined, 'an unsolicited Response answers no request');
+      assert.equal(facts.classRef, REFEDS_MFA);
+      // Typed in, or linked from another site: Tessera asks before signing anyone in.
+      await browser.context.clearCookies({ name: mfa.cookieName });
+      await page.goto(`${server.url}/saml/launch/mellon-mfa`);
+      await page.click('#open-app');
+      assert.match((await mellonEnv(page, mfa)).get('REMOTE_USER') ?? '', /^[A-Za-z0-9_-]{43}$/);
+      assert.equal((await page.goto(`${server.url}/saml/launch/nothing-here`))?.status(), 404);
+      await page.close();
+    });
+
     await t.test('a policy that blocks the SP refuses the live session', async () => {
       await savePolicy(server.ctx.store, { name: 'No mellon', state: 'enabled', assignments: { users: { include: 'all' }, apps: { include: ['mellon'] } }, grant: { block: true } }, by, { confirmLockout: 'test: meant to refuse' });
       // Forget only Apache's session: Tessera's stays, and the decision is asked again for it.

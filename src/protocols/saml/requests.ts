@@ -116,6 +116,27 @@ export async function acceptAuthnRequest(db: Db, issuer: string, keys: Published
   return { handle, sp };
 }
 
+/**
+ * IdP-initiated sign-in: no AuthnRequest, so Tessera stores one of its own for
+ * the SP's default ACS, under an id no SP can send (an xs:ID cannot hold a
+ * colon), and the Response carries no InResponseTo. From there it is answered
+ * like any other: the access decision first, once.
+ */
+const UNSOLICITED = 'idp-initiated:';
+
+export function isUnsolicited(requestId: string): boolean {
+  return requestId.startsWith(UNSOLICITED);
+}
+
+export async function storeUnsolicited(db: Db, sp: StoredServiceProvider, relayState: string | null, now = new Date()): Promise<string> {
+  const handle = randomBytes(24).toString('base64url');
+  await db.insertInto('saml_requests').values({
+    id: handle, sp_id: sp.id, request_id: `${UNSOLICITED}${randomBytes(16).toString('hex')}`, acs_url: sp.acs[0]!.location, relay_state: relayState,
+    requested_contexts: '[]', force_authn: 0, answered_at: null, created_at: now.toISOString(), expires_at: new Date(now.getTime() + REQUEST_TTL_MS).toISOString(),
+  }).execute();
+  return handle;
+}
+
 export interface PendingRequest {
   handle: string;
   spId: string;

@@ -23,7 +23,8 @@ export interface ResponseInput {
   key: SamlSigningKey;
   spEntityId: string;
   acsUrl: string;
-  inResponseTo: string;
+  /** The AuthnRequest's ID; null for an IdP-initiated sign-in, which answers no request. */
+  inResponseTo: string | null;
   subject: SamlSubject;
   authnContextClassRef: string;
   authnInstant: Date;
@@ -53,15 +54,16 @@ function attributeStatement(subject: SamlSubject, values: Record<string, string>
 }
 
 function template(input: ResponseInput, values: Record<string, string>): string {
+  const inResponseTo = input.inResponseTo === null ? '' : ' InResponseTo="{InResponseTo}"';
   const authn =
     '<saml:AuthnStatement AuthnInstant="{AuthnInstant}" SessionIndex="{SessionIndex}"><saml:AuthnContext>' +
     '<saml:AuthnContextClassRef>{ClassRef}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>';
   return (
-    '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}" InResponseTo="{InResponseTo}">' +
+    `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{ID}" Version="2.0" IssueInstant="{IssueInstant}" Destination="{Destination}"${inResponseTo}>` +
     '<saml:Issuer>{Issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>' +
     '<saml:Assertion xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xs="http://www.w3.org/2001/XMLSchema" ID="{AssertionID}" Version="2.0" IssueInstant="{IssueInstant}">' +
     '<saml:Issuer>{Issuer}</saml:Issuer><saml:Subject><saml:NameID Format="{NameIDFormat}">{NameID}</saml:NameID>' +
-    '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{NotOnOrAfter}" Recipient="{Destination}" InResponseTo="{InResponseTo}"/></saml:SubjectConfirmation></saml:Subject>' +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="{NotOnOrAfter}" Recipient="{Destination}"${inResponseTo}/></saml:SubjectConfirmation></saml:Subject>` +
     '<saml:Conditions NotBefore="{NotBefore}" NotOnOrAfter="{NotOnOrAfter}"><saml:AudienceRestriction><saml:Audience>{Audience}</saml:Audience></saml:AudienceRestriction></saml:Conditions>' +
     `${authn}${attributeStatement(input.subject, values)}</saml:Assertion></samlp:Response>`
   );
@@ -86,7 +88,7 @@ async function encryptAssertion(xml: string, certificate: string): Promise<strin
 export async function signedResponse(input: ResponseInput): Promise<string> {
   const now = input.now ?? new Date();
   const values: Record<string, string> = {
-    ID: samlId(), AssertionID: samlId(), IssueInstant: now.toISOString(), Destination: input.acsUrl, InResponseTo: input.inResponseTo,
+    ID: samlId(), AssertionID: samlId(), IssueInstant: now.toISOString(), Destination: input.acsUrl, InResponseTo: input.inResponseTo ?? '',
     Issuer: samlEntityId(input.issuer), NameIDFormat: input.subject.nameIdFormat, NameID: input.subject.nameId,
     // A minute of allowance for the SP's clock, backwards only: the end stays ≤ 5 minutes ahead.
     NotBefore: new Date(now.getTime() - 60_000).toISOString(), NotOnOrAfter: new Date(now.getTime() + ASSERTION_LIFETIME_MS).toISOString(),

@@ -11,7 +11,7 @@ import { acrForClassRefs, classRefForAcr } from '../../../protocols/saml/authn-c
 import type { SamlSigningKey } from '../../../protocols/saml/keys.ts';
 import { nameIdSecret } from '../../../protocols/saml/keys.ts';
 import { sessionIndexFor } from '../../../protocols/saml/logout.ts';
-import { claimRequest, pendingRequest, type PendingRequest } from '../../../protocols/saml/requests.ts';
+import { claimRequest, isUnsolicited, pendingRequest, type PendingRequest } from '../../../protocols/saml/requests.ts';
 import { signedResponse } from '../../../protocols/saml/response.ts';
 import { findServiceProvider, type StoredServiceProvider } from '../../../protocols/saml/service-providers.ts';
 import { samlSubject, SubjectError } from '../../../protocols/saml/subject.ts';
@@ -61,7 +61,7 @@ export async function continueSaml(ctx: AppContext, request: FastifyRequest, rep
   // Each AuthnRequest is answered once, whichever node gets here first.
   if (!(await claimRequest(db, handle))) return samlProblem(reply, 400, 'Sign-in expired', STALE);
   const response = await signedResponse({
-    issuer: ctx.config.issuer, key, spEntityId: sp.entityId, acsUrl: pending.acsUrl, inResponseTo: pending.requestId, subject,
+    issuer: ctx.config.issuer, key, spEntityId: sp.entityId, acsUrl: pending.acsUrl, inResponseTo: isUnsolicited(pending.requestId) ? null : pending.requestId, subject,
     authnContextClassRef: classRefForAcr(access.acr), authnInstant: session.authTime, sessionIndex: sessionIndexFor(session.id),
     encryptionCertificate: sp.encryptionCertificate,
   });

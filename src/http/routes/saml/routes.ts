@@ -5,13 +5,15 @@ import { idpEntity, type PublishedKeys } from '../../../protocols/saml/idp.ts';
 import { acceptAuthnRequest, deleteExpiredRequests, MAX_SAML_MESSAGE_CHARS, SamlRequestError, type IncomingRequest } from '../../../protocols/saml/requests.ts';
 import { continueSaml } from './continue.ts';
 import { singleLogout } from './logout.ts';
+import { appsPage, launch, launchParams, launchQuery } from './apps.ts';
 import { samlProblem } from './pages.ts';
 
 /**
  * The SAML identity provider's endpoints: /saml/metadata, /saml/sso (an
  * AuthnRequest by the Redirect or the POST binding), /saml/continue/<handle>,
- * where a stored request is answered once the person is signed in, and
- * /saml/slo (a LogoutRequest by the Redirect binding).
+ * where a stored request is answered once the person is signed in,
+ * /saml/slo (a LogoutRequest by the Redirect binding), and /saml/apps with
+ * /saml/launch/<name> for IdP-initiated sign-in.
  */
 const message = z.string().min(1).max(MAX_SAML_MESSAGE_CHARS, 'the SAML request is too large');
 const ssoInput = z.object({
@@ -82,6 +84,15 @@ export async function samlRoutes(app: FastifyInstance): Promise<void> {
     return singleLogout(ctx, request, reply, {
       samlRequest: q.SAMLRequest, relayState: q.RelayState, sigAlg: q.SigAlg, signature: q.Signature, octetString: octetString(request.raw.url ?? ''),
     }, await signingKeys());
+  });
+
+  app.get('/saml/apps', (request, reply) => appsPage(ctx, request, reply));
+  app.get('/saml/launch/:name', async (request, reply) => {
+    const params = launchParams.safeParse(request.params);
+    const query = launchQuery.safeParse(request.query);
+    if (!params.success) return samlProblem(reply, 404, 'No such app', 'There is no app of that name here. Go to your apps and choose one.');
+    if (!query.success) return samlProblem(reply, 400, 'This link cannot be used', 'The link carries a RelayState longer than 1024 characters.');
+    return launch(ctx, request, reply, params.data.name, query.data);
   });
 
   app.get('/saml/continue/:handle', async (request, reply) => {
