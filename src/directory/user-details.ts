@@ -5,6 +5,7 @@ import { hasPassword } from './user-password.ts';
 import { resolveUser, type User } from './users.ts';
 import { throttleStatus, type FactorThrottleStatus } from '../methods/throttle/unlock.ts';
 import { registeredMethods, type RegisteredMethod } from './user-methods.ts';
+import { originOfUser, type Origin } from './provenance.ts';
 
 /** A user with what an administrator looks at next: roles, groups, whether a password is set, locked factors. */
 export interface UserDetails extends User {
@@ -15,6 +16,8 @@ export interface UserDetails extends User {
   factorLocks: FactorThrottleStatus[];
   /** Every registered method with its id, so the helpdesk can tell the old ones from the new and remove one. */
   methods: RegisteredMethod[];
+  /** Local, a SCIM client or an LDAP source: what a source provides is read-only here. */
+  origin: Origin;
 }
 
 export async function describeUser(db: Db | Tx, ref: string): Promise<UserDetails> {
@@ -24,5 +27,6 @@ export async function describeUser(db: Db | Tx, ref: string): Promise<UserDetail
   ]);
   // After the others: inside a transaction its queries share the one connection in turn.
   const methods = await registeredMethods(db, user.id);
-  return { ...user, roles, groups, hasPassword: password, factorLocks, methods };
+  const origin = await originOfUser(db, user.id);
+  return { ...user, roles, groups, hasPassword: password, factorLocks, methods, origin };
 }

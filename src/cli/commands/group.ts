@@ -1,4 +1,5 @@
 import { addGroupMember, createGroup, deleteGroup, getGroup, listGroups, removeGroupMember } from '../../directory/groups.ts';
+import { describeOrigin, originOfGroup, originsOfGroups, refuseIfGroupOwned } from '../../directory/provenance.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
 
 export const summary = 'manage groups: create, list, show, delete, add and remove members';
@@ -30,27 +31,36 @@ export async function run(argv: string[], io: Io): Promise<number> {
     case 'list': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, USAGE);
       args(positionals, 0, 'no arguments');
-      const groups = await withContext((ctx) => listGroups(ctx.store.db));
+      const groups = await withContext(async (ctx) => {
+        const origins = await originsOfGroups(ctx.store.db);
+        return (await listGroups(ctx.store.db)).map((g) => ({ ...g, origin: origins.get(g.id) ?? { kind: 'local' as const } }));
+      });
       if (values.json) printJson(io, groups);
-      else printTable(io, groups as unknown as Record<string, unknown>[], ['name', 'memberCount', 'description', 'id']);
+      else printTable(io, groups.map((g) => ({ ...g, source: describeOrigin(g.origin) })), ['name', 'memberCount', 'source', 'description', 'id']);
       return 0;
     }
     case 'show': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, USAGE);
       const [name] = args(positionals, 1, 'a group name');
-      const group = await withContext((ctx) => getGroup(ctx.store.db, name!));
+      const group = await withContext(async (ctx) => {
+        const g = await getGroup(ctx.store.db, name!);
+        return { ...g, origin: await originOfGroup(ctx.store.db, g.id) };
+      });
       if (values.json) {
         printJson(io, group);
         return 0;
       }
-      io.out(`${group.name} (${group.id})${group.description ? `: ${group.description}` : ''}`);
+      io.out(`${group.name} (${group.id})${group.description ? `: ${group.description}` : ''}; source: ${describeOrigin(group.origin)}`);
       printTable(io, group.members as unknown as Record<string, unknown>[], ['username', 'status', 'email']);
       return 0;
     }
     case 'delete': {
       const { positionals } = parse(rest, {}, USAGE);
       const [name] = args(positionals, 1, 'a group name');
-      const group = await withContext((ctx) => deleteGroup(ctx.store, name!, by));
+      const group = await withContext(async (ctx) => {
+        await refuseIfGroupOwned(ctx.store.db, name!, 'group');
+        return deleteGroup(ctx.store, name!, by);
+      });
       io.out(`deleted group ${group.name}`);
       return 0;
     }
@@ -58,7 +68,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     case 'remove': {
       const { positionals } = parse(rest, {}, USAGE);
       const [group, user] = args(positionals, 2, 'a group and a username');
-      await withContext((ctx) => (sub === 'add' ? addGroupMember : removeGroupMember)(ctx.store, group!, user!, by));
+      await withContext(async (ctx) => {
+        await refuseIfGroupOwned(ctx.store.db, group!, 'members');
+        await (sub === 'add' ? addGroupMember : removeGroupMember)(ctx.store, group!, user!, by);
+      });
       io.out(sub === 'add' ? `added ${user} to ${group}` : `removed ${user} from ${group}`);
       return 0;
     }

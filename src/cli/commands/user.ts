@@ -1,6 +1,7 @@
 import { createUser, disableUser, enableUser, listUsers, setUserPassword, USER_KINDS, USER_STATUSES, type User } from '../../directory/users.ts';
 import { endAccessIn } from '../../protocols/oidc/end-access.ts';
 import { describeUser } from '../../directory/user-details.ts';
+import { describeOrigin, refuseIfUserOwned } from '../../directory/provenance.ts';
 import { unlockUserFactors } from '../../directory/factor-unlock.ts';
 import { clearKeySuspension, removeUserMethod, type RegisteredMethod } from '../../directory/user-methods.ts';
 import { METHOD_TYPES } from '../../methods/method.ts';
@@ -118,7 +119,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
         ['status', details.status],
         ['email', details.email ?? '-'],
         ['display name', details.displayName ?? '-'],
-        ['password', details.hasPassword ? 'set' : 'not set'],
+        ['source', details.origin.kind === 'ldap' ? `${describeOrigin(details.origin)} (${details.origin.dn})` : describeOrigin(details.origin)],
+        ['password', details.origin.kind === 'ldap' && details.origin.passwordInDirectory ? 'checked by the directory' : details.hasPassword ? 'set' : 'not set'],
         ['roles', details.roles.map((r) => r.role).join(', ') || '-'],
         ['groups', details.groups.map((g) => g.name).join(', ') || '-'],
         ['failed tries', describeLocks(details.factorLocks)],
@@ -157,7 +159,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     case 'enable': {
       const { positionals } = parse(rest, {}, USAGE);
       const ref = one(positionals, 'username');
-      const user: User = await withContext((ctx) => (sub === 'disable' ? disableUser : enableUser)(ctx.store, ref, by));
+      const user: User = await withContext(async (ctx) => {
+        await refuseIfUserOwned(ctx.store.db, ref, ['status']);
+        return (sub === 'disable' ? disableUser : enableUser)(ctx.store, ref, by);
+      });
       io.out(`${user.username} is ${user.status}`);
       return 0;
     }
@@ -165,7 +170,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { positionals } = parse(rest, {}, USAGE);
       const ref = one(positionals, 'username');
       const password = await readStdin('the password');
-      await withContext((ctx) => setUserPassword(ctx.store, ref, password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer }));
+      await withContext(async (ctx) => {
+        await refuseIfUserOwned(ctx.store.db, ref, ['password']);
+        await setUserPassword(ctx.store, ref, password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer });
+      });
       io.out(`password set for ${ref}; signed out of every session and app`);
       return 0;
     }

@@ -24,6 +24,7 @@ import { strengthOperations } from './strengths.ts';
 import { methodsPolicyOperations } from './methods-policy.ts';
 import { samlOperations } from './saml.ts';
 import { radiusOperations } from './radius.ts';
+import { directorySourceOperations } from './directory-sources.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -51,6 +52,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...methodsPolicyOperations,
   ...samlOperations,
   ...radiusOperations,
+  ...directorySourceOperations,
 ];
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */

@@ -50,12 +50,20 @@ export const registeredMethodOut = z.object({
   suspendedAt: time.nullable().describe('Set while a clone signal keeps the key suspended; POST …/clear-suspension restores it'),
 });
 
+/** Where a person or group comes from; what a source provides is read-only here. */
+export const originOut = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local') }),
+  z.object({ kind: z.literal('scim'), name: z.string().describe('The SCIM client (its provisioning token\'s name)') }),
+  z.object({ kind: z.literal('ldap'), name: z.string().describe('The directory source'), dn: z.string(), passwordInDirectory: z.boolean() }),
+]).describe('local, a SCIM client, or an LDAP / Active Directory source; a source\'s attributes are changed there (409 here)');
+
 export const userDetailOut = userOut.extend({
   roles: z.array(roleGrantOut),
   groups: z.array(z.object({ id, name: z.string() })),
   hasPassword: z.boolean(),
   factorLocks: z.array(factorLockOut).describe('Factors with failed attempts; clear them with POST /users/{id}/unlock'),
   methods: z.array(registeredMethodOut),
+  origin: originOut,
 });
 
 export const groupOut = z.object({
@@ -64,6 +72,7 @@ export const groupOut = z.object({
   description: z.string().nullable(),
   createdAt: time,
   memberCount: z.number().int(),
+  origin: originOut,
 });
 
 export const groupDetailOut = groupOut.extend({ members: z.array(userOut) });

@@ -12,6 +12,7 @@ import {
   userPatchSchema,
 } from '../../../directory/users.ts';
 import { describeUser } from '../../../directory/user-details.ts';
+import { patchedFields, refuseIfUserOwned } from '../../../directory/provenance.ts';
 import { endAccessIn } from '../../../protocols/oidc/end-access.ts';
 import { defineOperation, type Operation } from './operation.ts';
 import { idParams, listOf, userDetailOut, userOut } from './schemas.ts';
@@ -42,32 +43,47 @@ export const userOperations: Operation[] = [
     method: 'PATCH', path: '/users/:id', operationId: 'updateUser', summary: 'Change a user\'s username, email, display name or kind', tag, permission: 'users:write',
     params: idParams, body: userPatchSchema,
     response: userOut, errors: [404, 409],
-    handler: async ({ ctx, params, body, by }) => updateUser(ctx.store, params.id, body, by),
+    // What a directory or SCIM client provides is changed there, never here (409 naming the source).
+    handler: async ({ ctx, params, body, by }) => {
+      await refuseIfUserOwned(ctx.store.db, params.id, patchedFields(body));
+      return updateUser(ctx.store, params.id, body, by);
+    },
   }),
   defineOperation({
     method: 'POST', path: '/users/:id/disable', operationId: 'disableUser', summary: 'Disable a user (refused for the last active global admin)', tag, permission: 'users:write',
     params: idParams,
     response: userOut, errors: [404, 409],
-    handler: async ({ ctx, params, by }) => disableUser(ctx.store, params.id, by),
+    handler: async ({ ctx, params, by }) => {
+      await refuseIfUserOwned(ctx.store.db, params.id, ['status']);
+      return disableUser(ctx.store, params.id, by);
+    },
   }),
   defineOperation({
     method: 'POST', path: '/users/:id/enable', operationId: 'enableUser', summary: 'Enable a disabled user', tag, permission: 'users:write',
     params: idParams,
-    response: userOut, errors: [404],
-    handler: async ({ ctx, params, by }) => enableUser(ctx.store, params.id, by),
+    response: userOut, errors: [404, 409],
+    handler: async ({ ctx, params, by }) => {
+      await refuseIfUserOwned(ctx.store.db, params.id, ['status']);
+      return enableUser(ctx.store, params.id, by);
+    },
   }),
   defineOperation({
     method: 'PUT', path: '/users/:id/password', operationId: 'setUserPassword', summary: 'Set or replace a user\'s password; ends every session and app token of the user', tag, permission: 'users:write',
     params: idParams, body: z.strictObject({ password: passwordField }),
-    errors: [404],
+    errors: [404, 409],
     // A reset by an admin signs the user out everywhere: whoever knew the old password is out too.
-    handler: async ({ ctx, params, body, by }) => setUserPassword(ctx.store, params.id, body.password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer }),
+    // A password checked by the directory is changed there.
+    handler: async ({ ctx, params, body, by }) => {
+      await refuseIfUserOwned(ctx.store.db, params.id, ['password']);
+      await setUserPassword(ctx.store, params.id, body.password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer });
+    },
   }),
   defineOperation({
     method: 'DELETE', path: '/users/:id', operationId: 'deleteUser', summary: 'Delete a user (refused for the last active global admin)', tag, permission: 'users:write',
     params: idParams,
     errors: [404, 409],
     handler: async ({ ctx, params, by }) => {
+      await refuseIfUserOwned(ctx.store.db, params.id, ['account']);
       await deleteUser(ctx.store, params.id, by);
     },
   }),
