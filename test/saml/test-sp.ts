@@ -42,10 +42,11 @@ export interface RequestParts {
   acs?: string;
   issueInstant?: string;
   classRef?: string;
+  forceAuthn?: boolean;
 }
 
 export function authnRequestXml(p: RequestParts): string {
-  const acs = p.acs ? ` AssertionConsumerServiceURL="${p.acs}" ProtocolBinding="${SAML_BINDING.post}"` : '';
+  const acs = `${p.acs ? ` AssertionConsumerServiceURL="${p.acs}" ProtocolBinding="${SAML_BINDING.post}"` : ''}${p.forceAuthn ? ' ForceAuthn="true"' : ''}`;
   const context = p.classRef
     ? `<samlp:RequestedAuthnContext Comparison="exact"><saml:AuthnContextClassRef>${p.classRef}</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>`
     : '';

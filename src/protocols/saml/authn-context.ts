@@ -1,4 +1,4 @@
-import { ACR } from '../../signin/acr.ts';
+import { ACR, acrRank } from '../../signin/acr.ts';
 
 /**
  * SAML authentication context classes ↔ the acr values the access decision
@@ -17,7 +17,28 @@ export function classRefForAcr(acr: string): string {
   return acr;
 }
 
+function acrForClassRef(classRef: string): string {
+  return classRef === AC_PASSWORD_PROTECTED || classRef === AC_PASSWORD ? ACR.pwd : classRef === AC_REFEDS_MFA ? ACR.mfa : classRef;
+}
+
 /** The acr values a RequestedAuthnContext asks for (unknown classes are passed on: custom strengths use their acr). */
 export function acrForClassRefs(classRefs: readonly string[]): string[] {
-  return classRefs.map((c) => (c === AC_PASSWORD_PROTECTED || c === AC_PASSWORD ? ACR.pwd : c === AC_REFEDS_MFA ? ACR.mfa : c));
+  return classRefs.map(acrForClassRef);
+}
+
+/**
+ * The class to state when the SP asked for some: the first one asked for that
+ * the sign-in meets (a phishing-resistant sign-in meets a request for the REFEDS
+ * MFA profile, and an SP comparing exactly expects to read back what it asked
+ * for); otherwise the class of what was reached.
+ */
+export function classRefFor(reachedAcr: string, requested: readonly string[]): string {
+  const reached = acrRank(reachedAcr);
+  const met = requested.find((c) => {
+    const wanted = acrForClassRef(c);
+    if (wanted === reachedAcr) return true;
+    const rank = acrRank(wanted);
+    return rank !== -1 && reached !== -1 && rank <= reached;
+  });
+  return met ?? classRefForAcr(reachedAcr);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { auditedChange } from '../../audit/append.ts';
 import { ConflictError, DirectoryError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
 import type { Db, Store, Tx } from '../../store/store.ts';
-import { SAML_BINDING, spEntity } from './idp.ts';
+import { SAML_BINDING, samlify, spEntity } from './idp.ts';
 import type { SamlNameIdFormat, SamlServiceProvidersTable } from './tables.ts';
 
 /**
@@ -60,6 +60,31 @@ function httpUrl(s: string): boolean {
   }
 }
 
+/**
+ * The SP's certificates by use, read here rather than from samlify: samlify
+ * takes a lone KeyDescriptor for both uses whatever its use says, which would
+ * encrypt to an SP that published only a signing key. One without a use
+ * serves both (metadata §2.4.1.1).
+ */
+function certificatesByUse(metadata: string): { signing: string[]; encryption: string[] } {
+  const out = { signing: [] as string[], encryption: [] as string[] };
+  const found = samlify.Extractor.extract(metadata, [
+    { key: 'descriptors', localPath: ['EntityDescriptor', 'SPSSODescriptor', 'KeyDescriptor'], attributes: [], context: true },
+  ]) as { descriptors?: string | string[] | null };
+  for (const xml of asList(found.descriptors ?? undefined)) {
+    if (typeof xml !== 'string') continue;
+    const d = samlify.Extractor.extract(xml, [
+      { key: 'use', localPath: ['KeyDescriptor'], attributes: ['use'] },
+      { key: 'certificate', localPath: ['KeyDescriptor', 'KeyInfo', 'X509Data', 'X509Certificate'], attributes: [] },
+    ]) as { use?: string | null; certificate?: string | string[] | null };
+    const cert = asList(d.certificate ?? undefined).find((c): c is string => typeof c === 'string' && c.trim().length > 0)?.replace(/\s+/g, '');
+    if (!cert) continue;
+    if (d.use !== 'encryption') out.signing.push(cert);
+    if (d.use !== 'signing') out.encryption.push(cert);
+  }
+  return out;
+}
+
 /** What the metadata says, or a clear reason it cannot be used. */
 export interface MetadataFacts {
   entityId: string;
@@ -83,11 +108,10 @@ export function readMetadata(metadata: string): MetadataFacts {
     .filter((a) => a.binding === SAML_BINDING.post && typeof a.location === 'string' && httpUrl(a.location))
     .map((a) => ({ binding: a.binding!, location: a.location! }));
   if (!acs.length) throw new DirectoryError('invalid', 'the metadata has no AssertionConsumerService with the HTTP-POST binding and an http(s) URL');
-  const cert = meta.getX509Certificate('signing');
-  const encryption = asList(meta.getX509Certificate('encryption') as string | string[] | undefined).flat().find((c) => typeof c === 'string' && c.trim());
+  const certs = certificatesByUse(metadata);
   return {
-    entityId, acs, signsRequests: meta.isAuthnRequestSigned() === true, hasSigningCertificate: asList(cert).some(Boolean),
-    encryptionCertificate: encryption ? encryption.replace(/\s+/g, '') : null,
+    entityId, acs, signsRequests: meta.isAuthnRequestSigned() === true, hasSigningCertificate: certs.signing.length > 0,
+    encryptionCertificate: certs.encryption[0] ?? null,
   };
 }
 

@@ -7,7 +7,7 @@ import { stepUpMethods } from '../../../signin/step-up.ts';
 import { decideNext } from '../../../signin/steps/next.ts';
 import { startTransaction } from '../../../signin/transaction.ts';
 import { askSamlAccess } from '../../../protocols/saml/access.ts';
-import { acrForClassRefs, classRefForAcr } from '../../../protocols/saml/authn-context.ts';
+import { acrForClassRefs, classRefFor } from '../../../protocols/saml/authn-context.ts';
 import type { SamlSigningKey } from '../../../protocols/saml/keys.ts';
 import { nameIdSecret } from '../../../protocols/saml/keys.ts';
 import { sessionIndexFor } from '../../../protocols/saml/logout.ts';
@@ -62,7 +62,7 @@ export async function continueSaml(ctx: AppContext, request: FastifyRequest, rep
   if (!(await claimRequest(db, handle))) return samlProblem(reply, 400, 'Sign-in expired', STALE);
   const response = await signedResponse({
     issuer: ctx.config.issuer, key, spEntityId: sp.entityId, acsUrl: pending.acsUrl, inResponseTo: isUnsolicited(pending.requestId) ? null : pending.requestId, subject,
-    authnContextClassRef: classRefForAcr(access.acr), authnInstant: session.authTime, sessionIndex: sessionIndexFor(session.id),
+    authnContextClassRef: classRefFor(access.acr, pending.requestedContexts), authnInstant: session.authTime, sessionIndex: sessionIndexFor(session.id),
     encryptionCertificate: sp.encryptionCertificate,
   });
   return postToApp(reply, pending.acsUrl, response, pending.relayState);
