@@ -20,8 +20,8 @@ export type OwnedUserField = 'username' | 'email' | 'displayName' | 'status' | '
 export type OwnedGroupField = 'members' | 'group';
 
 const LABEL: Record<OwnedUserField | OwnedGroupField, string> = {
-  username: 'the username', email: 'the email address', displayName: 'the display name', status: 'whether the account is enabled',
-  password: 'the password', account: 'the account', members: 'the members', group: 'the group',
+  username: 'username', email: 'email address', displayName: 'display name', status: 'enabled or disabled state',
+  password: 'password', account: 'account', members: 'the members', group: 'the group',
 };
 
 export const describeOrigin = (o: Origin): string =>
@@ -76,7 +76,8 @@ export async function refuseIfUserOwned(db: Db | Tx, userRef: string, fields: Ow
   const origin = await originOfUser(db, user.id);
   const owned = fields.filter((f) => owns(origin, f));
   if (!owned.length) return;
-  throw new RefusedError(`${owned.map((f) => LABEL[f]).join(' and ')} of ${user.username} ${owned.length > 1 ? 'are' : 'is'} kept by the ${describeOrigin(origin)}: change ${owned.length > 1 ? 'them' : 'it'} there`);
+  const many = owned.length > 1;
+  throw new RefusedError(`${user.username}'s ${owned.map((f) => LABEL[f]).join(' and ')} ${many ? 'are' : 'is'} kept by the ${describeOrigin(origin)}: change ${many ? 'them' : 'it'} there`);
 }
 
 /** Refuses (409) a change to a synced or provisioned group's members, or its removal. */
@@ -90,4 +91,36 @@ export async function refuseIfGroupOwned(db: Db | Tx, groupRef: string, field: O
 /** The profile fields a patch would change, as owned-field names. */
 export function patchedFields(patch: { username?: unknown; email?: unknown; displayName?: unknown }): OwnedUserField[] {
   return (['username', 'email', 'displayName'] as const).filter((f) => patch[f] !== undefined);
+}
+
+/** A CSV import line, as far as sources care: who, the profile it would set, the groups it would add to. */
+export interface ImportedLine {
+  line: number;
+  username: string;
+  email: string | null;
+  displayName: string | null | undefined;
+  groups: string[];
+}
+
+/**
+ * The lines of an import that would change what a source owns (a synced
+ * person's email or display name, a synced group's members), as line errors:
+ * like any bad line, one of them makes the whole file import nothing.
+ */
+export async function importSourceConflicts(db: Db | Tx, lines: ImportedLine[]): Promise<Array<{ line: number; message: string }>> {
+  const errors: Array<{ line: number; message: string }> = [];
+  const groupOrigins = await originsOfGroups(db);
+  const groups = new Map((await db.selectFrom('groups').select(['id', 'name_key']).execute()).map((g) => [g.name_key, g.id]));
+  for (const l of lines) {
+    const user = await db.selectFrom('users').select(['id', 'email', 'display_name']).where('username_key', '=', l.username.normalize('NFKC').toLowerCase()).executeTakeFirst();
+    const origin = user ? await originOfUser(db, user.id) : { kind: 'local' as const };
+    const changes = user && origin.kind !== 'local' && (l.email !== user.email || (l.displayName !== undefined && l.displayName !== user.display_name));
+    if (changes) errors.push({ line: l.line, message: `${l.username} is kept by the ${describeOrigin(origin)}: its email and display name change there` });
+    for (const name of l.groups) {
+      const id = groups.get(name.normalize('NFKC').toLowerCase());
+      const owner = id ? groupOrigins.get(id) : undefined;
+      if (owner) errors.push({ line: l.line, message: `the members of group ${name} are kept by the ${describeOrigin(owner)}` });
+    }
+  }
+  return errors;
 }

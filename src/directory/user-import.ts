@@ -7,6 +7,7 @@ import { groupNameSchema } from './groups.ts';
 import { insertUser, toUser, usernameKey, usernameSchema, USER_KINDS } from './users.ts';
 import type { UserKind } from './tables.ts';
 import type { ChangedBy } from './errors.ts';
+import { importSourceConflicts } from './provenance.ts';
 
 /**
  * People and groups from a CSV file: a header row names the columns
@@ -181,6 +182,8 @@ async function apply(db: Db | Tx, rows: ImportRow[], by: ChangedBy, tx: { trx: T
 
 export async function importUsersCsv(store: Store, text: string, by: ChangedBy, options: { dryRun?: boolean } = {}): Promise<ImportReport> {
   const { rows, errors } = readImportFile(text);
+  // What an LDAP source or a SCIM client provides is changed there: such a line is an error like any other.
+  errors.push(...(await importSourceConflicts(store.db, rows)));
   if (errors.length) return { dryRun: !!options.dryRun, errors, created: [], updated: [], unchanged: [], groupsCreated: [], membershipsAdded: 0 };
   if (options.dryRun) return apply(store.db, rows, by, null);
   return auditedChange(store, async (trx, record) => {

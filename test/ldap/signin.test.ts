@@ -121,16 +121,19 @@ for (const engine of ENGINES) {
       const erin = await ctx.store.db.selectFrom('users').select('id').where('username', '=', 'erin').executeTakeFirstOrThrow();
       await ctx.store.db.insertInto('scim_users').values({ user_id: erin.id, source: `scim:${scimToken.id}`, external_id: null, attributes: '{}', updated_at: new Date().toISOString() }).execute();
       assert.deepEqual((await api('GET', '/users/erin')).body.origin, { kind: 'scim', name: 'HR system' });
+      const scimOwned = await api('PATCH', '/users/erin', { displayName: 'Erin E' });
+      assert.equal(scimOwned.status, 409);
+      assert.match(scimOwned.body.message, /erin's display name is kept by the SCIM client HR system: change it there/);
       await ctx.store.db.deleteFrom('scim_users').execute();
     });
 
     await t.test('what the source owns is read-only: a 409 that names the source; what it does not own can change', async () => {
       const email = await api('PATCH', '/users/alice', { email: 'elsewhere@example.org' });
       assert.equal(email.status, 409);
-      assert.match(email.body.message, /email address of alice is kept by the LDAP source corp: change it there/);
+      assert.match(email.body.message, /alice's email address is kept by the LDAP source corp: change it there/);
       const password = await api('PUT', '/users/alice/password', { password: 'a brand new long password' });
       assert.equal(password.status, 409);
-      assert.match(password.body.message, /password of alice is kept by the LDAP source corp/);
+      assert.match(password.body.message, /alice's password is kept by the LDAP source corp/);
       assert.equal((await api('POST', '/users/alice/disable')).status, 409);
       assert.equal((await api('DELETE', '/users/alice')).status, 409);
       const member = await api('POST', '/groups/engineering/members', { userId: 'erin' });
