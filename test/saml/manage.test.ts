@@ -81,6 +81,8 @@ for (const engine of ENGINES) {
       ];
       writeFileSync(join(dir, 'junk.xml'), '<html>not metadata</html>');
       cases.push([['saml', 'sp', 'add', 'junk', '--metadata-file', join(dir, 'junk.xml')], /not SAML 2\.0 service provider metadata/]);
+      writeFileSync(join(dir, 'bad-cert.xml'), published.metadata.replace(/<ds:X509Certificate>[^<]+</, '<ds:X509Certificate>AAAA<'));
+      cases.push([['saml', 'sp', 'add', 'badcert', '--metadata-file', join(dir, 'bad-cert.xml')], /signing certificate cannot be read/]);
       for (const [args, reason] of cases) {
         const r = await runCli(args, env);
         assert.notEqual(r.code, 0, args.join(' '));

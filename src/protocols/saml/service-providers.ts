@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { auditedChange } from '../../audit/append.ts';
 import { ConflictError, DirectoryError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
@@ -85,6 +85,27 @@ function certificatesByUse(metadata: string): { signing: string[]; encryption: s
   return out;
 }
 
+/**
+ * Every certificate must be one Node can read, and the encryption one an RSA
+ * key (assertions are encrypted with RSA-OAEP): found at registration, not
+ * when someone signs in.
+ */
+function checkCertificates(metadata: string): void {
+  const certs = certificatesByUse(metadata);
+  const read = (body: string, use: string) => {
+    try {
+      return new X509Certificate(Buffer.from(body, 'base64'));
+    } catch {
+      throw new DirectoryError('invalid', `the metadata's ${use} certificate cannot be read as an X.509 certificate`);
+    }
+  };
+  for (const c of certs.signing) read(c, 'signing');
+  const encryption = certs.encryption[0];
+  if (encryption && read(encryption, 'encryption').publicKey.asymmetricKeyType !== 'rsa') {
+    throw new DirectoryError('invalid', 'the metadata\'s encryption certificate is not an RSA key; Tessera encrypts assertions with RSA-OAEP and AES-256-GCM');
+  }
+}
+
 /** What the metadata says, or a clear reason it cannot be used. */
 export interface MetadataFacts {
   entityId: string;
@@ -136,6 +157,7 @@ export async function addServiceProvider(store: Store, input: NewServiceProvider
   const { name, metadata, nameIdFormat } = parsed.data;
   const m = readMetadata(metadata);
   if (m.signsRequests && !m.hasSigningCertificate) throw new DirectoryError('invalid', 'the metadata says requests are signed but carries no signing certificate');
+  checkCertificates(metadata);
   return auditedChange(store, async (trx, record) => {
     const clash = await trx.selectFrom('saml_service_providers').select(['name', 'entity_id'])
       .where((eb) => eb.or([eb('name', '=', name), eb('entity_id', '=', m.entityId)])).executeTakeFirst();
