@@ -11,7 +11,7 @@ export const USAGE = `tessera directory source add <name> --url ldaps://host[:po
            [--ca-file ca.pem] [--allow-plain] [--flavor openldap|ad] --bind-dn <dn> --bind-password-stdin
            --user-base <dn> [--user-filter f] [--username-attribute a] [--email-attribute a] [--display-name-attribute a]
            [--disabled-filter f] [--group-base <dn>] [--group-filter f] [--group-name-attribute a] [--member-attribute a]
-           [--password-bind] [--interval-minutes n] [--offboard-after-days n] [--json]
+           [--password-bind] [--adopt-local] [--interval-minutes n] [--offboard-after-days n] [--json]
        tessera directory source list [--json]
        tessera directory source show <name> [--json]
        tessera directory source remove <name>
@@ -23,7 +23,7 @@ const ADD_OPTIONS = {
   'user-base': { type: 'string' }, 'user-filter': { type: 'string' }, 'username-attribute': { type: 'string' },
   'email-attribute': { type: 'string' }, 'display-name-attribute': { type: 'string' }, 'disabled-filter': { type: 'string' },
   'group-base': { type: 'string' }, 'group-filter': { type: 'string' }, 'group-name-attribute': { type: 'string' }, 'member-attribute': { type: 'string' },
-  'password-bind': { type: 'boolean' }, 'interval-minutes': { type: 'string' }, 'offboard-after-days': { type: 'string' }, json: { type: 'boolean' },
+  'password-bind': { type: 'boolean' }, 'adopt-local': { type: 'boolean' }, 'interval-minutes': { type: 'string' }, 'offboard-after-days': { type: 'string' }, json: { type: 'boolean' },
 } as const;
 
 type AddValues = ReturnType<typeof parse<typeof ADD_OPTIONS>>['values'];
@@ -47,7 +47,7 @@ function settingsFrom(v: AddValues): SourceSettingsInput {
       baseDn: v['user-base'], filter: v['user-filter'], usernameAttribute: v['username-attribute'], emailAttribute: v['email-attribute'],
       displayNameAttribute: v['display-name-attribute'], disabledFilter: v['disabled-filter'],
     },
-    groups, passwordBind: v['password-bind'],
+    groups, passwordBind: v['password-bind'], adoptLocal: v['adopt-local'],
     intervalMinutes: count(v['interval-minutes'], '--interval-minutes'), offboardAfterDays: count(v['offboard-after-days'], '--offboard-after-days'),
   };
 }

@@ -45,6 +45,25 @@ async function create(store: Store, source: DirectorySource, c: Extract<Change, 
   });
 }
 
+/** A local account the directory has too becomes the source's: its profile and state are the directory's from now on. */
+async function adopt(store: Store, source: DirectorySource, c: Extract<Change, { kind: 'adopt' }>, by: ChangedBy, now: string): Promise<void> {
+  const hash = await placeholderHash(source);
+  await auditedChange(store, async (trx, record) => {
+    const before = await resolveUser(trx, c.person.username);
+    const status = c.person.disabled ? 'disabled' : 'active';
+    if (status === 'disabled' && before.status === 'active') await refuseIfLastGlobalAdmin(trx, before.id, `disable ${before.username}`);
+    await trx.insertInto('ldap_users').values({ user_id: before.id, source_id: source.id, dn: c.person.dn, missing_since: null, offboarded_at: null, synced_at: now }).execute();
+    await trx.updateTable('users').set({ email: cleanEmail(c.person.email), display_name: cleanName(c.person.displayName), status, updated_at: now }).where('id', '=', before.id).execute();
+    // The local password, if any, is kept: should the source go, it works again. A directory password needs a row to count as a method.
+    if (hash) await trx.insertInto('password_credentials').values({ user_id: before.id, hash, created_at: now, updated_at: now }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
+    const after = toUser(await trx.selectFrom('users').selectAll().where('id', '=', before.id).executeTakeFirstOrThrow());
+    await record({ ...by, action: 'directory.person.adopt', target: `user:${before.id}`, before, after: { ...after, source: by.actor, dn: c.person.dn } });
+    if (status === 'disabled' && before.status === 'active') {
+      await record({ ...by, action: 'session.revoke_all', target: `user:${before.id}`, after: { ...(await endAccessIn(trx, before.id)), reason: 'disabled_by_directory' } });
+    }
+  });
+}
+
 async function update(store: Store, c: Extract<Change, { kind: 'update' }>, by: ChangedBy, now: string): Promise<void> {
   await auditedChange(store, async (trx, record) => {
     const before = await resolveUser(trx, c.username);
@@ -75,10 +94,13 @@ async function setStatus(store: Store, c: Extract<Change, { kind: 'disable' | 'e
   });
 }
 
-async function returned(store: Store, c: Extract<Change, { kind: 'returned' }>, by: ChangedBy): Promise<void> {
+async function returned(store: Store, source: DirectorySource, c: Extract<Change, { kind: 'returned' }>, by: ChangedBy, now: string): Promise<void> {
+  const hash = await placeholderHash(source);
   await auditedChange(store, async (trx, record) => {
     const id = await userIdOf(trx, c.username);
     await trx.updateTable('ldap_users').set({ missing_since: null, offboarded_at: null }).where('user_id', '=', id).execute();
+    // Offboarding removed every credential; a directory password needs its row back to count as a method.
+    if (hash) await trx.insertInto('password_credentials').values({ user_id: id, hash, created_at: now, updated_at: now }).onConflict((oc) => oc.column('user_id').doNothing()).execute();
     await record({ ...by, action: 'directory.person.returned', target: `user:${id}` });
   });
 }
@@ -87,6 +109,14 @@ async function offboard(store: Store, c: Extract<Change, { kind: 'offboard' }>, 
   const user = await resolveUser(store.db, c.username);
   await offboardUser(store, user.id, { ...by, reason: `gone from the directory since ${c.missingSince}` });
   await store.db.updateTable('ldap_users').set({ offboarded_at: now }).where('user_id', '=', user.id).execute();
+}
+
+async function groupAdopt(store: Store, source: DirectorySource, c: Extract<Change, { kind: 'group_adopt' }>, by: ChangedBy, now: string): Promise<void> {
+  await auditedChange(store, async (trx, record) => {
+    const group = await trx.selectFrom('groups').select(['id', 'name']).where('name_key', '=', c.name.normalize('NFKC').toLowerCase()).executeTakeFirstOrThrow();
+    await trx.insertInto('ldap_groups').values({ group_id: group.id, source_id: source.id, dn: c.dn, synced_at: now }).execute();
+    await record({ ...by, action: 'directory.group.adopt', target: `group:${group.id}`, after: { ...group, source: by.actor, dn: c.dn } });
+  });
 }
 
 async function groupCreate(store: Store, source: DirectorySource, c: Extract<Change, { kind: 'group_create' }>, by: ChangedBy, now: string): Promise<void> {
@@ -119,9 +149,11 @@ export async function applyChange(store: Store, source: DirectorySource, c: Chan
   try {
     switch (c.kind) {
       case 'create': await create(store, source, c, by, at); break;
+      case 'adopt': await adopt(store, source, c, by, at); break;
+      case 'group_adopt': await groupAdopt(store, source, c, by, at); break;
       case 'update': await update(store, c, by, at); break;
       case 'disable': case 'enable': await setStatus(store, c, by, at); break;
-      case 'returned': await returned(store, c, by); break;
+      case 'returned': await returned(store, source, c, by, at); break;
       case 'offboard': await offboard(store, c, by, at); break;
       case 'group_create': await groupCreate(store, source, c, by, at); break;
       case 'member_add': case 'member_remove': await membership(store, c, by, at); break;

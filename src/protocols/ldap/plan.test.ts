@@ -12,7 +12,7 @@ const owned = (username: string, extra: Partial<OwnedPerson> = {}): OwnedPerson 
   missingSince: null, offboardedAt: null, ...extra,
 });
 const input = (p: Partial<PlanInput>): PlanInput => ({
-  snapshot: { people: [], groups: [] }, people: [], groups: [], takenUsernames: new Set(), takenGroupNames: new Set(), now, offboardAfterDays: 30, ...p,
+  snapshot: { people: [], groups: [] }, people: [], groups: [], takenUsernames: new Set(), takenGroupNames: new Set(), localUsernames: new Set(), localGroupNames: new Set(), localGroupMembers: new Map(), adoptLocal: false, now, offboardAfterDays: 30, ...p,
 });
 
 test('a name held by a local account (or another source) is skipped, never taken over', () => {

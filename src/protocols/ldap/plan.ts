@@ -28,12 +28,14 @@ export interface OwnedGroup {
 
 export type Change =
   | { kind: 'create'; person: DirectoryPerson }
+  | { kind: 'adopt'; person: DirectoryPerson }
   | { kind: 'update'; username: string; dn: string; email?: string | null; displayName?: string | null }
   | { kind: 'disable'; username: string; why: 'disabled in the directory' | 'gone from the directory' }
   | { kind: 'enable'; username: string }
   | { kind: 'returned'; username: string }
   | { kind: 'offboard'; username: string; missingSince: string }
   | { kind: 'group_create'; name: string; dn: string }
+  | { kind: 'group_adopt'; name: string; dn: string }
   | { kind: 'member_add'; group: string; username: string }
   | { kind: 'member_remove'; group: string; username: string }
   | { kind: 'skip'; name: string; why: string };
@@ -45,6 +47,11 @@ export interface PlanInput {
   /** Lower-cased usernames / group names held by accounts and groups this source does not own. */
   takenUsernames: Set<string>;
   takenGroupNames: Set<string>;
+  /** Of the taken names, those of local accounts and groups (no source at all): adopted when `adoptLocal`. */
+  localUsernames: Set<string>;
+  localGroupNames: Set<string>;
+  localGroupMembers: Map<string, string[]>;
+  adoptLocal: boolean;
   now: Date;
   offboardAfterDays: number;
 }
@@ -60,6 +67,7 @@ function planPeople(p: PlanInput, out: Change[]): Set<string> {
     const mine = owned.get(key);
     if (!mine) {
       if (!usernameSchema.safeParse(person.username).success) out.push({ kind: 'skip', name: person.username, why: 'not a username Tessera accepts' });
+      else if (p.adoptLocal && p.localUsernames.has(key)) { out.push({ kind: 'adopt', person }); live.add(key); }
       else if (p.takenUsernames.has(key)) out.push({ kind: 'skip', name: person.username, why: 'an account of another source (or a local one) has this username' });
       else { out.push({ kind: 'create', person }); live.add(key); }
       continue;
@@ -92,12 +100,14 @@ function planGroups(p: PlanInput, live: Set<string>, out: Change[]): void {
     const name = mine?.name ?? g.name;
     if (!mine) {
       if (!groupNameSchema.safeParse(g.name).success) { out.push({ kind: 'skip', name: g.name, why: 'not a group name Tessera accepts' }); continue; }
-      if (p.takenGroupNames.has(g.name.toLowerCase())) { out.push({ kind: 'skip', name: g.name, why: 'a group of another source (or a local one) has this name' }); continue; }
-      out.push({ kind: 'group_create', name: g.name, dn: g.dn });
+      const key = g.name.normalize('NFKC').toLowerCase();
+      if (p.adoptLocal && p.localGroupNames.has(key)) out.push({ kind: 'group_adopt', name: g.name, dn: g.dn });
+      else if (p.takenGroupNames.has(key)) { out.push({ kind: 'skip', name: g.name, why: 'a group of another source (or a local one) has this name' }); continue; }
+      else out.push({ kind: 'group_create', name: g.name, dn: g.dn });
     }
     seen.add(name.toLowerCase());
     const want = new Set(g.memberDns.map((dn) => usernameOfDn.get(dn)).filter((u): u is string => !!u && live.has(u)));
-    const have = new Set(mine?.members ?? []);
+    const have = new Set(mine?.members ?? p.localGroupMembers.get(g.name.normalize('NFKC').toLowerCase()) ?? []);
     for (const u of [...want].sort()) if (!have.has(u)) out.push({ kind: 'member_add', group: name, username: u });
     for (const u of [...have].sort()) if (!want.has(u)) out.push({ kind: 'member_remove', group: name, username: u });
   }

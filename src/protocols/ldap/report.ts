@@ -22,6 +22,8 @@ export interface SyncReport {
 export function describe(c: Change): ReportLine {
   switch (c.kind) {
     case 'create': return { kind: c.kind, name: c.person.username, detail: `new account from ${c.person.dn}${c.person.disabled ? ' (disabled there)' : ''}` };
+    case 'adopt': return { kind: c.kind, name: c.person.username, detail: `local account taken over by ${c.person.dn}` };
+    case 'group_adopt': return { kind: c.kind, name: c.name, detail: `local group taken over by ${c.dn}` };
     case 'update': {
       const what = [c.email !== undefined ? `email → ${c.email ?? 'none'}` : null, c.displayName !== undefined ? `display name → ${c.displayName ?? 'none'}` : null].filter(Boolean);
       return { kind: c.kind, name: c.username, detail: what.length ? what.join(', ') : `entry moved to ${c.dn}` };

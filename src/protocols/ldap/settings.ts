@@ -43,6 +43,7 @@ export const sourceSettingsSchema = z.strictObject({
     nameAttribute: attributeSchema.default('cn'),
     memberAttribute: attributeSchema.default('member'),
   }).optional(),
+  adoptLocal: z.boolean().default(false).describe('Take over local accounts and groups (made here, not by SCIM or another source) whose name the directory has'),
   passwordBind: z.boolean().default(false).describe('The password step checks the password by binding to the directory as the person'),
   intervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60).describe('How often every node tries a sync; 0 for on demand only'),
   offboardAfterDays: z.number().int().min(0).max(3650).default(30).describe('How long a person gone from the directory stays disabled before offboarding'),

@@ -7,6 +7,10 @@ export interface OwnedState {
   groups: OwnedGroup[];
   takenUsernames: Set<string>;
   takenGroupNames: Set<string>;
+  localUsernames: Set<string>;
+  localGroupNames: Set<string>;
+  /** Lower-cased usernames in each local group, by its name key: what an adoption starts from. */
+  localGroupMembers: Map<string, string[]>;
 }
 
 export async function ownedState(db: Db, sourceId: string): Promise<OwnedState> {
@@ -22,7 +26,23 @@ export async function ownedState(db: Db, sourceId: string): Promise<OwnedState> 
   const ownedGroups = new Set(groups.map((g) => g.id));
   const allUsers = await db.selectFrom('users').select(['id', 'username_key']).execute();
   const allGroups = await db.selectFrom('groups').select(['id', 'name_key']).execute();
+  // Owned by some source (this one, another LDAP source, a SCIM client): never local.
+  const sourcedUsers = new Set([
+    ...(await db.selectFrom('ldap_users').select('user_id').execute()).map((r) => r.user_id),
+    ...(await db.selectFrom('scim_users').select('user_id').execute()).map((r) => r.user_id),
+  ]);
+  const sourcedGroups = new Set([
+    ...(await db.selectFrom('ldap_groups').select('group_id').execute()).map((r) => r.group_id),
+    ...(await db.selectFrom('scim_groups').select('group_id').execute()).map((r) => r.group_id),
+  ]);
+  const localGroups = new Map(allGroups.filter((g) => !sourcedGroups.has(g.id)).map((g) => [g.id, g.name_key]));
+  const localGroupMembers = new Map<string, string[]>();
+  for (const m of await db.selectFrom('group_members').innerJoin('users', 'users.id', 'group_members.user_id').select(['group_members.group_id', 'users.username_key']).execute()) {
+    const key = localGroups.get(m.group_id);
+    if (key) localGroupMembers.set(key, [...(localGroupMembers.get(key) ?? []), m.username_key]);
+  }
   return {
+    localGroupMembers,
     people: people.map((p) => ({
       userId: p.id, username: p.username, email: p.email, displayName: p.display_name, status: p.status, dn: p.dn,
       missingSince: p.missing_since, offboardedAt: p.offboarded_at,
@@ -30,5 +50,7 @@ export async function ownedState(db: Db, sourceId: string): Promise<OwnedState> 
     groups: groups.map((g) => ({ groupId: g.id, name: g.name, dn: g.dn, members: members.filter((m) => m.group_id === g.id).map((m) => m.username_key) })),
     takenUsernames: new Set(allUsers.filter((u) => !ownedUsers.has(u.id)).map((u) => u.username_key)),
     takenGroupNames: new Set(allGroups.filter((g) => !ownedGroups.has(g.id)).map((g) => g.name_key)),
+    localUsernames: new Set(allUsers.filter((u) => !sourcedUsers.has(u.id)).map((u) => u.username_key)),
+    localGroupNames: new Set(allGroups.filter((g) => !sourcedGroups.has(g.id)).map((g) => g.name_key)),
   };
 }

@@ -30,7 +30,7 @@ async function run(store: Store, secrets: SecretBox, source: DirectorySource, o:
   const startedAt = now().toISOString();
   const snapshot = await snapshotOf(store, secrets, source);
   const state = await ownedState(store.db, source.id);
-  const changes = planSync({ snapshot, ...state, now: now(), offboardAfterDays: source.settings.offboardAfterDays });
+  const changes = planSync({ snapshot, ...state, adoptLocal: source.settings.adoptLocal, now: now(), offboardAfterDays: source.settings.offboardAfterDays });
   // Every change is made as the source, whoever started the run: the audit log says where it came from.
   const as: ChangedBy = { actor: actorOf(source.name), requestId: o.by.requestId };
   const lines = [];

@@ -11,7 +11,7 @@ import { listOf } from './schemas.ts';
  * offboard people, so it needs what changing users needs.
  */
 const tag = 'directory';
-const KINDS = ['create', 'update', 'disable', 'enable', 'returned', 'offboard', 'group_create', 'member_add', 'member_remove', 'skip'] as const;
+const KINDS = ['create', 'adopt', 'update', 'disable', 'enable', 'returned', 'offboard', 'group_create', 'group_adopt', 'member_add', 'member_remove', 'skip'] as const;
 
 const sourceOut = z.object({
   id: z.string(), name: z.string(), settings: sourceSettingsSchema, createdAt: z.string(), createdBy: z.string(), updatedAt: z.string(),
