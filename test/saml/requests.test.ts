@@ -76,6 +76,8 @@ for (const engine of ENGINES) {
       const old = new Date(Date.now() - 60 * 60_000).toISOString();
       await refused(await get(redirectQuery(request({ issueInstant: old }), { key: sp.privateKey })), 400, /too old/);
       assert.equal((await get(redirectQuery(request({ acs: sp.acs }), { key: sp.privateKey }))).status, 303, 'the registered ACS URL, named, is fine');
+      assert.equal((await get(redirectQuery(request({ acsIndex: '0' }), { key: sp.privateKey }))).status, 303, 'so is its index');
+      await refused(await get(redirectQuery(request({ acsIndex: '7' }), { key: sp.privateKey })), 400, /AssertionConsumerServiceIndex the service provider&#39;s metadata does not have/);
     });
 
     await t.test('malformed, oversized and hostile messages are answered 4xx', async () => {

@@ -43,10 +43,11 @@ export interface RequestParts {
   issueInstant?: string;
   classRef?: string;
   forceAuthn?: boolean;
+  acsIndex?: string;
 }
 
 export function authnRequestXml(p: RequestParts): string {
-  const acs = `${p.acs ? ` AssertionConsumerServiceURL="${p.acs}" ProtocolBinding="${SAML_BINDING.post}"` : ''}${p.forceAuthn ? ' ForceAuthn="true"' : ''}`;
+  const acs = `${p.acs ? ` AssertionConsumerServiceURL="${p.acs}" ProtocolBinding="${SAML_BINDING.post}"` : ''}${p.forceAuthn ? ' ForceAuthn="true"' : ''}${p.acsIndex ? ` AssertionConsumerServiceIndex="${p.acsIndex}"` : ''}`;
   const context = p.classRef
     ? `<samlp:RequestedAuthnContext Comparison="exact"><saml:AuthnContextClassRef>${p.classRef}</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>`
     : '';

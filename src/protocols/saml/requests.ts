@@ -45,14 +45,14 @@ export function decodeMessage(req: { binding: 'redirect' | 'post'; samlRequest: 
 }
 
 const EXTRA_FIELDS = [
-  { key: 'request', localPath: ['AuthnRequest'], attributes: ['ID', 'IssueInstant', 'Destination', 'AssertionConsumerServiceURL', 'ProtocolBinding', 'ForceAuthn', 'IsPassive'] },
+  { key: 'request', localPath: ['AuthnRequest'], attributes: ['ID', 'IssueInstant', 'Destination', 'AssertionConsumerServiceURL', 'AssertionConsumerServiceIndex', 'ProtocolBinding', 'ForceAuthn', 'IsPassive'] },
   { key: 'issuer', localPath: ['AuthnRequest', 'Issuer'], attributes: [] },
   { key: 'contexts', localPath: ['AuthnRequest', 'RequestedAuthnContext', 'AuthnContextClassRef'], attributes: [] },
   { key: 'references', localPath: ['AuthnRequest', 'Signature', 'SignedInfo', 'Reference'], attributes: ['URI'] },
 ];
 
 interface RequestFields {
-  request?: { id?: string; issueInstant?: string; destination?: string; assertionConsumerServiceUrl?: string; protocolBinding?: string; forceAuthn?: string; isPassive?: string };
+  request?: { id?: string; issueInstant?: string; destination?: string; assertionConsumerServiceUrl?: string; assertionConsumerServiceIndex?: string; protocolBinding?: string; forceAuthn?: string; isPassive?: string };
   issuer?: string;
   contexts?: string | string[] | null;
   references?: string | string[] | null;
@@ -85,8 +85,12 @@ export async function acceptAuthnRequest(db: Db, issuer: string, keys: Published
   checkTime(r.issueInstant, now);
   if (r.destination && r.destination !== `${issuer}/saml/sso`) throw new SamlRequestError('the SAML request was meant for another identity provider (Destination)');
   if (r.protocolBinding && r.protocolBinding !== SAML_BINDING.post) throw new SamlRequestError('only the HTTP-POST binding is offered for responses');
-  const acs = r.assertionConsumerServiceUrl ? sp.acs.find((a) => a.location === r.assertionConsumerServiceUrl) : sp.acs[0];
-  if (!acs) throw new SamlRequestError('the SAML request names an AssertionConsumerServiceURL the service provider did not register');
+  const acs = r.assertionConsumerServiceUrl ? sp.acs.find((a) => a.location === r.assertionConsumerServiceUrl)
+    : r.assertionConsumerServiceIndex !== undefined ? sp.acs.find((a) => a.index === r.assertionConsumerServiceIndex) : sp.acs[0];
+  if (!acs) {
+    throw new SamlRequestError(r.assertionConsumerServiceUrl ? 'the SAML request names an AssertionConsumerServiceURL the service provider did not register'
+      : 'the SAML request names an AssertionConsumerServiceIndex the service provider\'s metadata does not have (for the HTTP-POST binding)');
+  }
 
   const signed = req.binding === 'redirect' ? Boolean(req.signature) : /<(\w+:)?Signature[\s>]/.test(xml);
   const idp = idpEntity(issuer, keys, { requireSignedRequests: sp.signsRequests || signed });

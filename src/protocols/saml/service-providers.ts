@@ -24,6 +24,8 @@ export type NewServiceProvider = z.input<typeof newServiceProviderSchema>;
 export interface AcsEndpoint {
   binding: string;
   location: string;
+  /** Its index in the metadata, which an AuthnRequest may name instead of the URL. */
+  index?: string;
 }
 
 export interface ServiceProvider {
@@ -124,10 +126,11 @@ export function readMetadata(metadata: string): MetadataFacts {
   }
   const entityId = meta.getEntityID();
   if (typeof entityId !== 'string' || !entityId || entityId.length > 1024) throw new DirectoryError('invalid', 'the metadata is not SAML 2.0 service provider metadata (no EntityDescriptor with an entityID)');
-  const raw = asList((meta.meta as { assertionConsumerService?: unknown }).assertionConsumerService) as Array<{ binding?: string; location?: string }>;
-  const acs = raw
-    .filter((a) => a.binding === SAML_BINDING.post && typeof a.location === 'string' && httpUrl(a.location))
-    .map((a) => ({ binding: a.binding!, location: a.location! }));
+  const raw = asList((meta.meta as { assertionConsumerService?: unknown }).assertionConsumerService) as Array<{ binding?: string; location?: string; index?: string; isDefault?: string }>;
+  const usable = raw.filter((a) => a.binding === SAML_BINDING.post && typeof a.location === 'string' && httpUrl(a.location));
+  // The one marked isDefault goes first: the first is the one used when a request names none.
+  const ordered = [...usable.filter((a) => a.isDefault === 'true'), ...usable.filter((a) => a.isDefault !== 'true')];
+  const acs = ordered.map((a) => ({ binding: a.binding!, location: a.location!, ...(typeof a.index === 'string' ? { index: a.index } : {}) }));
   if (!acs.length) throw new DirectoryError('invalid', 'the metadata has no AssertionConsumerService with the HTTP-POST binding and an http(s) URL');
   const certs = certificatesByUse(metadata);
   return {
