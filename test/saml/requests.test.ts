@@ -63,6 +63,15 @@ for (const engine of ENGINES) {
       await refused(await post({ SAMLRequest: Buffer.from(changed).toString('base64') }), 400, /signature does not verify/);
     });
 
+    await t.test('signature wrapping: a signed request moved inside another is refused', async () => {
+      const original = signedPostXml(request({ id: '_signed' }), sp.privateKey, sp.certificate);
+      const signature = /<ds:Signature[\s\S]*<\/ds:Signature>/.exec(original)![0];
+      const unsignedCopy = original.replace(signature, '');
+      // Extensions takes elements of other namespaces, and lax schema checking does not look inside them.
+      const wrapper = request({ id: '_attacker' }).replace('</saml:Issuer>', `</saml:Issuer>${signature}<samlp:Extensions><x:w xmlns:x="urn:example:wrap">${unsignedCopy}</x:w></samlp:Extensions>`);
+      await refused(await post({ SAMLRequest: Buffer.from(wrapper).toString('base64') }), 400, /signature does not verify/);
+    });
+
     await t.test('an SP that signs must sign; one that does not may send unsigned requests', async () => {
       await refused(await get(redirectQuery(request())), 400, /signs its requests, and this one is not signed/);
       await refused(await post({ SAMLRequest: Buffer.from(request()).toString('base64') }), 400, /not signed/);
