@@ -44,6 +44,12 @@ for (const engine of ENGINES) {
       const list = await ok(['directory', 'source', 'list']);
       assert.match(list, /corp\s+openldap/);
       assert.ok(!(await ok(['directory', 'source', 'show', 'corp', '--json'])).includes(SYNC_PW));
+      assert.match(await ok([...add.map((a) => (a === 'add' ? 'update' : a)), '--password-bind'], 'a-wrong-bind-password\n'), /updated directory source corp and its bind password/);
+      assert.equal(JSON.parse(await ok(['directory', 'source', 'show', 'corp', '--json'])).settings.passwordBind, true);
+      const refused = await runCli(['directory', 'sync', 'corp'], env);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^tessera: the sync of corp failed: the directory refused the bind \(invalid credentials\)$/m);
+      await ok(add.map((a) => (a === 'add' ? 'update' : a)), `${SYNC_PW}\n`);
     });
 
     await t.test('sync --dry-run prints the report and changes nothing; sync makes it so', async () => {

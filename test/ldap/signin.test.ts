@@ -49,6 +49,8 @@ for (const engine of ENGINES) {
       assert.equal(dry.body.counts.create, 4);
       const done = await api('POST', '/directory/sources/corp/sync');
       assert.equal(done.body.counts.create, 4);
+      const updated = await api('PUT', '/directory/sources/corp', { settings: settingsFor(slapd, { passwordBind: true, intervalMinutes: 0 }), bindPassword: SYNC_PW });
+      assert.equal(updated.status, 200, JSON.stringify(updated.body));
       const shown = await api('GET', '/directory/sources/corp');
       assert.deepEqual(shown.body.runs.map((r: { dryRun: boolean }) => r.dryRun), [false, true]);
       const entry = await ctx.store.db.selectFrom('audit_log').select('after_json').where('action', '=', 'directory.source.add').executeTakeFirstOrThrow();

@@ -106,7 +106,7 @@ for (const engine of ENGINES) {
       const { addSource } = await import('../../src/protocols/ldap/sources.ts');
       const { settingsFor } = await import('./support.ts');
       await addSource(store, secrets, { name: 'bad', bindPassword: 'not-the-password', settings: settingsFor(slapd) }, by);
-      await assert.rejects(syncSource(store, secrets, 'bad', { by }), /Invalid credentials|InvalidCredentials/i);
+      await assert.rejects(syncSource(store, secrets, 'bad', { by }), /the sync of bad failed: the directory refused the bind \(invalid credentials\)/);
       const run = await store.db.selectFrom('ldap_sync_runs').innerJoin('ldap_sources', 'ldap_sources.id', 'ldap_sync_runs.source_id')
         .select(['ldap_sync_runs.error']).where('ldap_sources.name', '=', 'bad').executeTakeFirstOrThrow();
       assert.ok(run.error);

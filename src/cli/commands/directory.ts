@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { addSource, getSource, listSources, removeSource } from '../../protocols/ldap/sources.ts';
+import { addSource, getSource, listSources, removeSource, updateSource } from '../../protocols/ldap/sources.ts';
 import type { SourceSettingsInput } from '../../protocols/ldap/settings.ts';
 import { formatReport } from '../../protocols/ldap/report.ts';
 import { lastRuns, syncSource } from '../../protocols/ldap/sync.ts';
 import { CliError, cliActor, parse, printJson, printTable, readStdin, withContext, type Io } from '../support.ts';
 
-export const summary = 'LDAP / Active Directory sources: source add (bind password from stdin), list, show, remove; sync [--dry-run]';
+export const summary = 'LDAP / Active Directory sources: source add|update (bind password from stdin), list, show, remove; sync [--dry-run]';
 
 export const USAGE = `tessera directory source add <name> --url ldaps://host[:port] | --url ldap://host[:port] --start-tls
            [--ca-file ca.pem] [--allow-plain] [--flavor openldap|ad] --bind-dn <dn> --bind-password-stdin
            --user-base <dn> [--user-filter f] [--username-attribute a] [--email-attribute a] [--display-name-attribute a]
            [--disabled-filter f] [--group-base <dn>] [--group-filter f] [--group-name-attribute a] [--member-attribute a]
            [--password-bind] [--adopt-local] [--interval-minutes n] [--offboard-after-days n] [--json]
+       tessera directory source update <name> <the add options: the settings are replaced> [--bind-password-stdin for a new one]
        tessera directory source list [--json]
        tessera directory source show <name> [--json]
        tessera directory source remove <name>
@@ -69,6 +70,16 @@ async function source(rest: string[], io: Io, by: { actor: string }): Promise<nu
       const added = await withContext((ctx) => addSource(ctx.store, ctx.secrets, { name: positionals[0]!, bindPassword, settings }, by));
       if (values.json) printJson(io, added);
       else io.out(`added directory source ${added.name} (${added.settings.flavor}, ${added.settings.url}); try it with: tessera directory sync ${added.name} --dry-run`);
+      return 0;
+    }
+    case 'update': {
+      const { values, positionals } = parse(args, ADD_OPTIONS, USAGE);
+      if (positionals.length !== 1) throw new CliError(`expected a name\nusage: ${USAGE}`, 2);
+      const settings = withoutUndefined(settingsFrom(values));
+      const bindPassword = values['bind-password-stdin'] ? await readStdin('the bind password') : undefined;
+      const updated = await withContext((ctx) => updateSource(ctx.store, ctx.secrets, positionals[0]!, { settings, bindPassword }, by));
+      if (values.json) printJson(io, updated);
+      else io.out(`updated directory source ${updated.name}${bindPassword ? ' and its bind password' : ''}`);
       return 0;
     }
     case 'list': {

@@ -1,4 +1,4 @@
-import { Client } from 'ldapts';
+import { Client, InvalidCredentialsError, ResultCodeError } from 'ldapts';
 import type { ConnectionOptions } from 'node:tls';
 import type { SourceSettings } from './settings.ts';
 import { transportProblem } from './settings.ts';
@@ -43,4 +43,11 @@ export async function withBoundClient<T>(s: SourceSettings, dn: string, password
   } finally {
     await client.unbind().catch(() => {});
   }
+}
+
+/** An LDAP failure in words an operator can act on (ldapts's own messages can be a bare result code). */
+export function describeLdapError(err: unknown): string {
+  if (err instanceof InvalidCredentialsError) return 'the directory refused the bind (invalid credentials)';
+  if (err instanceof ResultCodeError) return `the directory answered ${err.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} (LDAP result ${err.code})`;
+  return err instanceof Error ? err.message : String(err);
 }

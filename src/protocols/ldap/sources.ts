@@ -77,6 +77,34 @@ export async function listSources(db: Db | Tx): Promise<DirectorySource[]> {
   return (await db.selectFrom('ldap_sources').selectAll().orderBy('name_key').execute()).map(toSource);
 }
 
+export const sourceUpdateSchema = z.strictObject({
+  settings: sourceSettingsSchema,
+  bindPassword: z.string().min(1).max(1024).optional().describe('A new bind password; the stored one is kept without it'),
+});
+export type SourceUpdate = z.input<typeof sourceUpdateSchema>;
+
+/** Replaces a source's settings (and, when given, its bind password); the people and groups it owns stay its own. */
+export async function updateSource(store: Store, secrets: SecretBox, ref: string, input: SourceUpdate, by: ChangedBy): Promise<DirectorySource> {
+  const parsed = sourceUpdateSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InvalidInputError(`${issue.path.join('.') || 'input'}: ${issue.message}`);
+  }
+  const problem = transportProblem(parsed.data.settings);
+  if (problem) throw new InvalidInputError(problem);
+  const sealed = parsed.data.bindPassword === undefined ? undefined : secrets.seal(parsed.data.bindPassword, BIND_SECRET_PURPOSE);
+  return auditedChange(store, async (trx, record) => {
+    const row = await findSourceRow(trx, ref);
+    if (!row) throw new NotFoundError(`no directory source ${ref}`);
+    const now = new Date().toISOString();
+    const next: LdapSourcesTable = { ...row, settings: JSON.stringify(parsed.data.settings), updated_at: now, ...(sealed ? { bind_password_sealed: sealed } : {}) };
+    await trx.updateTable('ldap_sources').set({ settings: next.settings, bind_password_sealed: next.bind_password_sealed, updated_at: now }).where('id', '=', row.id).execute();
+    const after = toSource(next);
+    await record({ actor: by.actor, action: 'directory.source.update', target: `ldap:${row.id}`, requestId: by.requestId, before: toSource(row), after: { ...after, bindPasswordChanged: !!sealed } });
+    return after;
+  });
+}
+
 /** The bind password, opened for a connection; never logged. */
 export async function bindPasswordOf(db: Db | Tx, secrets: SecretBox, sourceId: string): Promise<string> {
   const row = await db.selectFrom('ldap_sources').select('bind_password_sealed').where('id', '=', sourceId).executeTakeFirstOrThrow();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { auditedChange } from '../../audit/append.ts';
 import type { SecretBox } from '../../config/secret-box.ts';
-import { RefusedError, type ChangedBy } from '../../directory/errors.ts';
+import { DirectoryError, RefusedError, type ChangedBy } from '../../directory/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { applyChange } from './apply.ts';
-import { withBoundClient } from './connect.ts';
+import { describeLdapError, withBoundClient } from './connect.ts';
 import { releaseLease, takeLease } from './lease.ts';
 import { planSync } from './plan.ts';
 import { readDirectory, type DirectorySnapshot } from './read.ts';
@@ -79,7 +79,7 @@ async function runAndRecord(store: Store, secrets: SecretBox, source: DirectoryS
     return report;
   } catch (err) {
     // The reason without the bind password: ldapts errors carry the server's message, never what was sent.
-    const why = err instanceof Error ? err.message : String(err);
+    const why = describeLdapError(err);
     await recordRun(store, source, o, null, why, startedAt).catch(() => {});
     throw err;
   }
@@ -92,7 +92,14 @@ async function runAndRecord(store: Store, secrets: SecretBox, source: DirectoryS
  */
 export async function syncSource(store: Store, secrets: SecretBox, ref: string, o: SyncOptions): Promise<SyncReport> {
   const source = await getSource(store.db, ref);
-  const report = await leased(store, source.id, () => runAndRecord(store, secrets, source, o));
+  let report: SyncReport | null;
+  try {
+    report = await leased(store, source.id, () => runAndRecord(store, secrets, source, o));
+  } catch (err) {
+    // The directory's refusal (or silence) is the operator's to fix, told in one line; the run is recorded with it.
+    if (err instanceof DirectoryError) throw err;
+    throw new RefusedError(`the sync of ${source.name} failed: ${describeLdapError(err)}`);
+  }
   if (!report) throw new RefusedError(`a sync of ${source.name} is already running`);
   return report;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addSource, getSource, listSources, newSourceSchema, removeSource, sourceNameSchema } from '../../../protocols/ldap/sources.ts';
+import { addSource, getSource, listSources, newSourceSchema, removeSource, sourceNameSchema, sourceUpdateSchema, updateSource } from '../../../protocols/ldap/sources.ts';
 import { sourceSettingsSchema } from '../../../protocols/ldap/settings.ts';
 import { lastRuns, syncSource } from '../../../protocols/ldap/sync.ts';
 import { defineOperation, type Operation } from './operation.ts';
@@ -52,6 +52,14 @@ export const directorySourceOperations: Operation[] = [
       const runs = (await lastRuns(ctx.store, source.id)).map((r) => ({ ...r, counts: 'counts' in r.report ? r.report.counts : {} }));
       return { ...source, runs };
     },
+  }),
+  defineOperation({
+    method: 'PUT', path: '/directory/sources/:name', operationId: 'updateDirectorySource',
+    summary: 'Replace a source\'s settings, and its bind password when one is given; what it owns stays its own', tag,
+    permission: 'users:write',
+    params: nameParams, body: sourceUpdateSchema,
+    response: sourceOut, errors: [404],
+    handler: async ({ ctx, params, body, by }) => updateSource(ctx.store, ctx.secrets, params.name, body, by),
   }),
   defineOperation({
     method: 'DELETE', path: '/directory/sources/:name', operationId: 'removeDirectorySource',
