@@ -2,11 +2,12 @@ import { listSigningKeys, retireSigningKey, rotateSigningKeys, SIGNING_ALGS } fr
 import type { SigningAlg } from '../../protocols/oidc/tables.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
 
-export const summary = 'OIDC token signing keys: list, rotate, retire';
+export const summary = 'OIDC token signing keys: list, rotate, retire (tessera keys saml … for the SAML signing key)';
 
 export const USAGE = `tessera keys list [--all] [--json]
        tessera keys rotate [--alg RS256|ES256] [--json]
-       tessera keys retire <kid>`;
+       tessera keys retire <kid>
+       tessera keys saml list|rotate|retire …   (the same as tessera saml keys …)`;
 
 const PICKUP = 'Running servers pick up the change within 30 seconds (or at restart).';
 
@@ -14,6 +15,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
   const by = { actor: cliActor() };
   switch (sub) {
+    case 'saml':
+      return (await import('./saml.ts')).run(['keys', ...rest], io);
     case 'list': {
       const { values, positionals } = parse(rest, { all: { type: 'boolean' }, json: { type: 'boolean' } }, USAGE);
       if (positionals.length) throw new CliError(`unexpected argument ${positionals[0]}\nusage: ${USAGE}`, 2);
