@@ -64,6 +64,9 @@ for (const engine of ENGINES) {
       const last = (await logOf('alice')).at(-1)!;
       assert.equal(last.result, 'success');
       assert.deepEqual(JSON.parse(last.methods_used), ['password']);
+      const change = await b.request('GET', '/account/password');
+      assert.equal(change.status, 409, 'the password is changed in the directory, not on the account page');
+      assert.match(change.body, /kept in your organisation’s directory/);
     });
 
     await t.test('the password is the directory\'s: changed there, the old one stops working at once', async () => {

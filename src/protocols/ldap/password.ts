@@ -1,7 +1,8 @@
 import type { AppContext } from '../../app/context.ts';
 import { InvalidCredentialsError } from 'ldapts';
 import { registerDirectoryPasswords } from '../../methods/password/directory.ts';
-import type { Db } from '../../store/store.ts';
+import type { Db, Tx } from '../../store/store.ts';
+import { registerPasswordOwner } from '../../directory/password-source.ts';
 import { withBoundClient } from './connect.ts';
 import { toSource, type DirectorySource } from './sources.ts';
 
@@ -12,7 +13,7 @@ import { toSource, type DirectorySource } from './sources.ts';
  * password nor the bind's error text is logged; a directory that cannot be
  * reached refuses the password (fail closed) and is logged by source name only.
  */
-async function bindSourceOf(db: Db, userId: string): Promise<{ source: DirectorySource; dn: string } | null> {
+async function bindSourceOf(db: Db | Tx, userId: string): Promise<{ source: DirectorySource; dn: string } | null> {
   const row = await db.selectFrom('ldap_users').innerJoin('ldap_sources', 'ldap_sources.id', 'ldap_users.source_id')
     .selectAll('ldap_sources').select('ldap_users.dn').where('ldap_users.user_id', '=', userId).executeTakeFirst();
   if (!row) return null;
@@ -33,10 +34,20 @@ export async function checkDirectoryPassword(ctx: Pick<AppContext, 'store' | 'lo
   }
 }
 
-/** Registered at the composition root: the password factor asks it before the local hash. */
+/** Whether the person's password is the directory's: the account page and the password reset then send them there. */
+export async function passwordInDirectory(db: Db | Tx, userId: string): Promise<boolean> {
+  return !!(await bindSourceOf(db, userId));
+}
+
+/**
+ * Registered at the composition root: the password factor asks it before the
+ * local hash, and changing or resetting the password here is refused for the
+ * people whose password the directory keeps.
+ */
 export function installDirectoryPasswords(ctx: Pick<AppContext, 'store' | 'logger'>): void {
+  registerPasswordOwner(passwordInDirectory);
   registerDirectoryPasswords(ctx.store, {
     check: (userId, password) => checkDirectoryPassword(ctx, userId, password),
-    livesInDirectory: async (userId) => !!(await bindSourceOf(ctx.store.db, userId)),
+    livesInDirectory: (userId) => passwordInDirectory(ctx.store.db, userId),
   });
 }
