@@ -96,8 +96,12 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
 }
 
 export interface Slapd {
+  /** ldap:// (StartTLS offered) and ldaps:// on another port, both with the run's certificate. */
   url: string;
+  ldapsUrl: string;
   caPem: string;
+  /** A CA that did not sign the server's certificate. */
+  otherCaPem(): string;
   /** Applies an LDIF change (ldapmodify as the root DN). */
   modify(ldif: string): void;
   stop(): Promise<void>;
@@ -112,14 +116,23 @@ export async function startSlapd(): Promise<Slapd> {
   execFileSync(SLAPADD, ['-f', join(dir, 'slapd.conf'), '-l', join(dir, 'seed.ldif')], { stdio: 'pipe' });
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const ldapsUrl = `ldaps://127.0.0.1:${await freePort()}`;
   let output = '';
-  const child = spawn(SLAPD, ['-f', join(dir, 'slapd.conf'), '-h', `${url}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(SLAPD, ['-f', join(dir, 'slapd.conf'), '-h', `${url}/ ${ldapsUrl}/`, '-d', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });
   await waitForPort(port, child, () => output);
   return {
     url,
+    ldapsUrl,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    otherCaPem() {
+      const other = mkdtempSync(join(tmpdir(), 'tessera-other-ca-'));
+      execFileSync(OPENSSL, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=Not the LDAP CA'], { cwd: other, stdio: 'ignore' });
+      const pem = readFileSync(join(other, 'ca.pem'), 'utf8');
+      rmSync(other, { recursive: true, force: true });
+      return pem;
+    },
     modify(ldif) {
       execFileSync(LDAPMODIFY, ['-x', '-H', url, '-D', ROOT_DN, '-w', ROOT_PW], { input: ldif, stdio: ['pipe', 'ignore', 'pipe'] });
     },

@@ -94,8 +94,18 @@ for (const engine of ENGINES) {
       assert.equal(again.counts.offboard, undefined, 'offboarded once');
     });
 
+    await t.test('LDAPS works with the source\'s CA; a certificate that CA did not sign is refused', async () => {
+      await addTestSource(store, secrets, slapd, { url: slapd.ldapsUrl, startTls: false }, 'secure');
+      const report = await syncSource(store, secrets, 'secure', { by, dryRun: true });
+      assert.ok(report.lines.length > 0, 'read the directory over LDAPS');
+      await addTestSource(store, secrets, slapd, { url: slapd.ldapsUrl, startTls: false, caPem: slapd.otherCaPem() }, 'spoofed');
+      await assert.rejects(syncSource(store, secrets, 'spoofed', { by, dryRun: true }), /the sync of spoofed failed: .*(certificate|self.signed)/i);
+      await addTestSource(store, secrets, slapd, { caPem: slapd.otherCaPem() }, 'spoofed-starttls');
+      await assert.rejects(syncSource(store, secrets, 'spoofed-starttls', { by, dryRun: true }), /the sync of spoofed-starttls failed: .*(certificate|self.signed)/i);
+    });
+
     await t.test('two syncs of one source never run at once: a held lease refuses the second', async () => {
-      const source = await store.db.selectFrom('ldap_sources').select('id').executeTakeFirstOrThrow();
+      const source = await store.db.selectFrom('ldap_sources').select('id').where('name', '=', 'corp').executeTakeFirstOrThrow();
       assert.equal(await takeLease(store, source.id, 'another-node'), true);
       await assert.rejects(syncSource(store, secrets, 'corp', { by }), /already running/);
       await store.db.deleteFrom('ldap_sync_leases').execute();
