@@ -141,6 +141,13 @@ async function runbook(env: Env, scenario: Scenario, role: Role): Promise<void> 
     const details = removed.case.steps.at(-1)!.details;
     assert.deepEqual((details.removedMethods as Array<{ id: string }>).map((m) => m.id), before.map((m) => m.id));
     if (oldDeviceId) assert.equal(details.deviceAction, scenario === 'lost_phone' ? 'reported_lost' : 'retired');
+    // Lost, whether as a device or as methods named one by one: every session ends (the pass's too) and an
+    // alert is raised. A planned change signs nobody out.
+    if (!oldDeviceId && scenario === 'lost_phone') assert.ok(Number(details.sessionsRevoked) >= 1, 'the lost key\'s step ended the pass\'s session');
+    const signedIn = (await fresh.page.request.get(`${server.url}/api/me`)).status();
+    assert.equal(signedIn, scenario === 'lost_phone' ? 401 : 200);
+    const alerts = await db.selectFrom('alerts').select(['kind', 'severity']).where('user_id', '=', user.id).where('kind', '=', 'device.lost').execute();
+    assert.deepEqual(alerts.map((a) => [a.kind, a.severity]), scenario === 'lost_phone' ? [['device.lost', privileged ? 'high' : 'medium']] : []);
     if (old) {
       // A planned change: the old phone is still at hand, and no longer signs anyone in.
       if (oldMethod === 'totp') await person.totpIsRefused(old);

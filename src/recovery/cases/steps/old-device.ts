@@ -2,14 +2,16 @@ import { InvalidInputError, NotFoundError, RefusedError } from '../../../directo
 import { getDevice } from '../../../directory/devices.ts';
 import { credentialsOnDevice, removeCredentialsIn, type BoundCredential } from '../../devices/bindings.ts';
 import { reportDeviceLostIn, retireDeviceIn } from '../../devices/lifecycle.ts';
+import { credentialsLost, type LostCredentialsResult } from './lost-credentials.ts';
 import { detailsOf, type StepHandler } from './types.ts';
 
 /**
  * The old (lost, broken or replaced) phone's methods are removed: a lost
  * phone is reported lost (methods, sessions and app tokens revoked, alert
  * written), a replaced one retired. Methods of the old phone that were never
- * bound to it are named one by one. The method registered in this case is
- * never among them.
+ * bound to it are named one by one; in a lost-phone case they are lost too,
+ * and end what a lost device ends (sessions, app tokens, an alert). The
+ * method registered in this case is never among them.
  */
 export const oldDeviceRemoved: StepHandler = async (c, input) => {
   if (!input.deviceId && !input.credentials?.length) {
@@ -18,6 +20,7 @@ export const oldDeviceRemoved: StepHandler = async (c, input) => {
   const fresh = ((detailsOf(c, 'new_method_registered')?.methods ?? []) as Array<{ id: string }>).map((m) => m.id);
   const removed: BoundCredential[] = [];
   let deviceAction: string | null = null;
+  let lost: LostCredentialsResult | null = null;
   if (input.deviceId) {
     const device = await getDevice(c.trx, input.deviceId);
     if (device.userId !== c.kase.user_id) throw new NotFoundError(`no device ${input.deviceId} of ${c.kase.username}`);
@@ -43,13 +46,17 @@ export const oldDeviceRemoved: StepHandler = async (c, input) => {
   }
   if (input.credentials?.length) {
     if (input.credentials.some((x) => fresh.includes(x.id))) throw new RefusedError('that is the method registered in this case, not an old one');
-    removed.push(...(await removeCredentialsIn(c.trx, c.record, c.tables, c.kase.user_id, input.credentials, c.by, `case ${c.kase.id}`)));
+    const named = await removeCredentialsIn(c.trx, c.record, c.tables, c.kase.user_id, input.credentials, c.by, `case ${c.kase.id}`);
+    removed.push(...named);
+    // A device reported lost in this step already revoked everything.
+    if (c.kase.scenario === 'lost_phone' && deviceAction !== 'reported_lost' && named.length) lost = await credentialsLost(c, named);
   }
   return {
     details: {
       deviceId: input.deviceId ?? null,
       deviceAction,
       removedMethods: removed.map((m) => ({ type: m.type, id: m.id, label: m.label })),
+      ...(lost ? { sessionsRevoked: lost.sessions, alertId: lost.alertId } : {}),
     },
   };
 };
