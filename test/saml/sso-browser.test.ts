@@ -130,7 +130,10 @@ for (const engine of ENGINES) {
       const slo = `${server.url}/saml/slo`;
       const sessionIndex = facts(caught.acs.at(-1)!.get('SAMLResponse')!).authn.sessionIndex;
       const logout = logoutRequestXml({ issuer: sp.entityId, destination: slo, nameId: 'alice@example.com', sessionIndex });
+      // The SP's SLO address does not exist: the browser's attempt to go there fails, and is waited for.
+      const failed = page.waitForEvent('requestfailed', (r) => r.url().startsWith('https://crm.example.com/slo'));
       await page.goto(`${slo}?${redirectQuery(logout, { key: sp.privateKey, relayState: 'bye' })}`).catch(() => undefined);
+      await failed;
       assert.equal(caught.slo.length, 1, 'sent back to the SP');
       const back = caught.slo.at(-1)!;
       assert.equal(back.searchParams.get('RelayState'), 'bye');
@@ -141,8 +144,10 @@ for (const engine of ENGINES) {
       await assert.rejects(oidc.fetchUserInfo(config, tokens.access_token, sub), 'the app token is revoked with its grant');
       const opSessions = await server.ctx.store.db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Session').execute();
       assert.equal(opSessions.length, 0, 'the OIDC provider session is gone');
-      await page.goto(`${sso}?${redirectQuery(authnRequestXml({ issuer: sp.entityId, destination: sso }))}`);
-      await page.waitForSelector('#username');
+      // A fresh tab (the old one is on the browser's error page): signing in to the SP asks again.
+      const after = await browser.context.newPage();
+      await after.goto(`${sso}?${redirectQuery(authnRequestXml({ issuer: sp.entityId, destination: sso }))}`);
+      await after.waitForSelector('#username');
     });
   });
 }
