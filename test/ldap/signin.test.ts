@@ -132,6 +132,27 @@ for (const engine of ENGINES) {
       await ctx.store.db.deleteFrom('scim_users').execute();
     });
 
+    await t.test('a SCIM client cannot change or delete what an LDAP source keeps (the next sync would undo it)', async () => {
+      const hr = await createApiToken(ctx.store, { role: 'provisioning', name: 'HR feed' }, { actor: 'test' });
+      const scim = (method: string, path: string, body?: unknown) => fetch(`${server.url}/scim/v2${path}`, {
+        method, headers: { authorization: `Bearer ${hr.token}`, ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const alice = await ctx.store.db.selectFrom('users').select(['id', 'display_name']).where('username', '=', 'alice').executeTakeFirstOrThrow();
+      const engineering = await ctx.store.db.selectFrom('groups').select('id').where('name', '=', 'engineering').executeTakeFirstOrThrow();
+      const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: 'Someone Else' }] };
+      for (const [method, path, body] of [['PATCH', `/Users/${alice.id}`, patch], ['DELETE', `/Users/${alice.id}`, undefined], ['DELETE', `/Groups/${engineering.id}`, undefined]] as const) {
+        const res = await scim(method, path, body);
+        assert.equal(res.status, 400, `${method} ${path}`);
+        const error = (await res.json()) as { scimType: string; detail: string };
+        assert.equal(error.scimType, 'mutability', error.detail);
+        assert.match(error.detail, /kept by the LDAP source corp: change it there/);
+      }
+      const after = await ctx.store.db.selectFrom('users').select('display_name').where('id', '=', alice.id).executeTakeFirstOrThrow();
+      assert.equal(after.display_name, alice.display_name);
+      assert.ok(await ctx.store.db.selectFrom('groups').select('id').where('id', '=', engineering.id).executeTakeFirst());
+    });
+
     await t.test('what the source owns is read-only: a 409 that names the source; what it does not own can change', async () => {
       const email = await api('PATCH', '/users/alice', { email: 'elsewhere@example.org' });
       assert.equal(email.status, 409);

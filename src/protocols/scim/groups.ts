@@ -7,6 +7,7 @@ import type { GroupsTable } from '../../directory/tables.ts';
 import { readGroupInput } from './input.ts';
 import { invalidValue, notFound } from './errors.ts';
 import { GROUP_SCHEMA } from './schemas.ts';
+import { refuseIfLdapOwned } from './owned.ts';
 import type { ScimClient } from './users.ts';
 
 /** SCIM Groups are Tessera groups, named by displayName; their members are users. */
@@ -76,6 +77,7 @@ export async function putGroup(store: Store, client: ScimClient, id: string | nu
     } else {
       const before = await groupsWithScim(trx).where('groups.id', '=', id).executeTakeFirst();
       if (!before) throw notFound(`no Group ${id}`);
+      await refuseIfLdapOwned(trx, 'Group', id);
       groupId = id;
       current = (await membersOf(trx, [id])).get(id) ?? [];
       if (before.name !== name || before.external_id !== externalId) {
@@ -101,5 +103,6 @@ export async function putGroup(store: Store, client: ScimClient, id: string | nu
 export async function deleteGroupResource(store: Store, client: ScimClient, id: string): Promise<void> {
   const row = await store.db.selectFrom('groups').select('id').where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(`no Group ${id}`);
+  await refuseIfLdapOwned(store.db, 'Group', id);
   await deleteGroup(store, id, { actor: `token:${client.tokenId}`, requestId: client.requestId });
 }

@@ -9,6 +9,7 @@ import type { UsersTable } from '../../directory/tables.ts';
 import type { ScimUsersTable } from './tables.ts';
 import { chosenEmail, readUserInput, type ScimUserInput } from './input.ts';
 import { ScimError, notFound } from './errors.ts';
+import { refuseIfLdapOwned } from './owned.ts';
 import { ENTERPRISE_SCHEMA, USER_SCHEMA } from './schemas.ts';
 
 /** Who is provisioning: the API token, which is also the actor of every audit entry. */
@@ -119,6 +120,7 @@ export async function putUser(store: Store, client: ScimClient, id: string | nul
       if (!row) throw notFound(`no User ${id}`);
       const before = toUser(row);
       if (before.kind === 'break_glass') throw new ScimError(403, 'a break-glass account is kept apart from every directory and cannot be changed over SCIM');
+      await refuseIfLdapOwned(trx, 'User', id);
       const username = usernameSchema.parse(input.userName);
       const key = usernameKey(username);
       if (key !== row.username_key) {
@@ -149,6 +151,7 @@ export async function deleteScimUser(store: Store, client: ScimClient, id: strin
   const user = await findUserById(store.db, id);
   if (!user) throw notFound(`no User ${id}`);
   if (user.kind === 'break_glass') throw new ScimError(403, 'a break-glass account is kept apart from every directory and cannot be deleted over SCIM');
+  await refuseIfLdapOwned(store.db, 'User', id);
   const by = { actor: actorOf(client), requestId: client.requestId };
   await offboardUser(store, id, { ...by, reason: 'deleted by the SCIM client' });
   await deleteUser(store, id, by);
