@@ -77,6 +77,7 @@ for (const engine of ENGINES) {
       assert.match(body, /If you have neither, you can still create the account now/);
       assert.match(body, /"Set up a security key or passkey"/, 'names the page the sign-in will stop at');
       assert.ok(body.indexOf('passkey') < body.indexOf('Password again'), 'said before the form, not after it');
+      assert.match(body, /add a second key or passkey on your security page, and make a second administrator/);
       // Turned off before set-up (an operator's choice): the page then promises any second factor.
       await setWebauthnSettings(s.ctx.store, { adminsRequirePhishingResistant: false }, { actor: 'test' });
       const off = text((await app.inject(`/setup?token=${encodeURIComponent(token)}`)).body);

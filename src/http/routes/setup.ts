@@ -39,7 +39,8 @@ the screen lock of an Android phone, or a password manager that keeps passkeys.<
 <p>If you have neither, you can still create the account now. The sign-in waits at &ldquo;Set up a security key or passkey&rdquo; until you have one,
 and signing in again with your password brings you back there. Then sign in on a computer or phone that can make a passkey, let the browser use
 your phone when it offers to, or get a FIDO2 security key.</p>
-<p>Once you are in, add a second key or passkey on your security page: with only one, losing it means another admin has to help you back in.</p>
+<p>Once you are in, add a second key or passkey on your security page, and make a second administrator:
+with one key and one admin, losing that key can lock everyone out.</p>
 </section>`;
 }
 
