@@ -32,8 +32,8 @@ an authenticator app, a passkey or a security key.</p>`;
 <p>This account will hold the global admin role. Administrators sign in with a passkey or a security key, because these cannot be phished.
 An authenticator app or a text message is not enough for an admin. Right after the password, your first sign-in asks you to create one.</p>
 <ul>
-<li><strong>A passkey</strong>: most computers and phones can make one: Windows Hello, Touch ID or Face ID on a Mac, iPhone or iPad,
-the screen lock of an Android phone, or a password manager that keeps passkeys.</li>
+<li><strong>A passkey</strong>: most computers and phones can make one (Windows Hello, Touch ID or Face ID on a Mac, iPhone or iPad,
+the screen lock of an Android phone), and so can a password manager that keeps passkeys.</li>
 <li><strong>A security key</strong>: a FIDO2 key that you plug in (USB) or hold to the device (NFC).</li>
 </ul>
 <p>If you have neither, you can still create the account now. The sign-in waits at &ldquo;Set up a security key or passkey&rdquo; until you have one,
