@@ -11,6 +11,8 @@ import { cliEnv, runCli } from '../foundation/support.ts';
 import { SecretBox } from '../../src/config/secret-box.ts';
 import { createApiToken } from '../../src/directory/api-tokens.ts';
 import { authnRequestXml, makeTestSp, redirectQuery } from './test-sp.ts';
+import { createUserWithPassword } from '../support/fixtures.ts';
+import { Browserish, startPortalSignin } from '../support/http-client.ts';
 
 /**
  * SAML service providers and the signing key managed with `tessera saml` and
@@ -48,8 +50,12 @@ for (const engine of ENGINES) {
       const file = join(dir, 'crm.xml');
       writeFileSync(file, crm.metadata);
       assert.equal(await accepted(crm), 400, 'not registered yet');
-      const added = await runCli(['saml', 'sp', 'add', 'crm', '--metadata-file', file, '--nameid-format', 'persistent'], env);
+      const badAttribute = await runCli(['saml', 'sp', 'add', 'crm', '--metadata-file', file, '--attribute', 'phone=tel'], env);
+      assert.equal(badAttribute.code, 2);
+      assert.match(badAttribute.stderr, /the source one of email, name, username, groups/);
+      const added = await runCli(['saml', 'sp', 'add', 'crm', '--metadata-file', file, '--nameid-format', 'persistent', '--attribute', 'email=mail', '--attribute', 'groups=memberOf'], env);
       assert.equal(added.code, 0, added.stderr);
+      assert.match(added.stdout, /attributes: +mail \(email\), memberOf \(groups\)/);
       assert.match(added.stdout, /entity id: +https:\/\/crm\.example\.com\/saml/);
       assert.match(added.stdout, /signs requests: +yes/);
       assert.equal(await accepted(crm), 303, 'the running node knows the new SP');
@@ -101,14 +107,25 @@ for (const engine of ENGINES) {
       assert.equal((await call('GET', '/saml/service-providers', helpdesk)).status, 403);
       assert.equal((await call('POST', '/saml/service-providers', token, { name: 'wiki', metadata: '<nope/>' })).status, 400);
       assert.equal((await call('POST', '/saml/service-providers', token, { name: 'Not A Name', metadata: wiki.metadata })).status, 400);
-      const created = await call('POST', '/saml/service-providers', token, { name: 'wiki', metadata: wiki.metadata, nameIdFormat: 'unspecified' });
+      assert.equal((await call('POST', '/saml/service-providers', token, { name: 'wiki', metadata: wiki.metadata, attributes: { email: 'mail', name: 'mail' } })).status, 400);
+      const created = await call('POST', '/saml/service-providers', token, { name: 'wiki', metadata: wiki.metadata, nameIdFormat: 'unspecified', attributes: { username: 'uid' } });
       assert.equal(created.status, 201);
-      assert.equal(((await created.json()) as { entityId: string }).entityId, wiki.entityId);
+      const body = (await created.json()) as { entityId: string; attributes: Record<string, string>; encryptsAssertions: boolean };
+      assert.equal(body.entityId, wiki.entityId);
+      assert.deepEqual(body.attributes, { username: 'uid' });
+      assert.equal(typeof body.encryptsAssertions, 'boolean');
       assert.equal(await accepted(wiki), 303);
       assert.equal((await call('POST', '/saml/service-providers', token, { name: 'wiki', metadata: wiki.metadata })).status, 409);
       const listed = (await (await call('GET', '/saml/service-providers', auditor)).json()) as { items: Array<{ name: string }> };
       assert.deepEqual(listed.items.map((s) => s.name), ['payroll', 'wiki']);
       assert.equal((await call('GET', '/saml/service-providers/wiki', auditor)).status, 200);
+      // The account page lists the SAML apps a person can open from Tessera (IdP-initiated).
+      await createUserWithPassword(server.ctx, 'opal', 'violet tangerine lighthouse');
+      const b = new Browserish(server.url);
+      assert.equal((await startPortalSignin(b, 'opal', 'violet tangerine lighthouse')).afterPassword.location, '/account');
+      const account = (await b.request('GET', '/account')).body;
+      assert.match(account, /<a href="\/saml\/launch\/payroll">payroll<\/a>/);
+      assert.match(account, /<a href="\/saml\/launch\/wiki">wiki<\/a>/);
       assert.equal((await call('DELETE', '/saml/service-providers/wiki', auditor)).status, 403);
       assert.equal((await call('DELETE', '/saml/service-providers/wiki', token)).status, 204);
       assert.equal((await call('DELETE', '/saml/service-providers/wiki', token)).status, 404);

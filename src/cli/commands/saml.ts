@@ -5,10 +5,12 @@ import {
 import { listSamlKeys, retireSamlKey, rotateSamlKey } from '../../protocols/saml/key-rotation.ts';
 import { fetchMetadata } from '../../protocols/saml/metadata-url.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
+import { ATTRIBUTE_SOURCES, parseAttributeOption } from '../../protocols/saml/attributes.ts';
 
 export const summary = 'SAML: service providers (register from metadata, list, show, remove) and the signing key (list, rotate, retire)';
 
-export const USAGE = `tessera saml sp add <name> (--metadata-file <file> | --metadata-url <url>) [--nameid-format ${NAMEID_FORMATS.join('|')}] [--json]
+export const USAGE = `tessera saml sp add <name> (--metadata-file <file> | --metadata-url <url>) [--nameid-format ${NAMEID_FORMATS.join('|')}]
+                    [--attribute <${ATTRIBUTE_SOURCES.join('|')}>=<name>]… [--json]
        tessera saml sp list [--json]
        tessera saml sp show <name> [--json]
        tessera saml sp remove <name>
@@ -20,6 +22,7 @@ function describe(io: Io, sp: ServiceProvider): void {
   io.out(`service provider ${sp.name}`);
   io.out(`  entity id:        ${sp.entityId}`);
   io.out(`  NameID format:    ${sp.nameIdFormat}`);
+  io.out(`  attributes:       ${Object.entries(sp.attributes).map(([source, name]) => `${name} (${source})`).join(', ') || 'none'}`);
   io.out(`  ACS URLs:         ${sp.acs.map((a) => a.location).join(' ')}`);
   io.out(`  signs requests:   ${sp.signsRequests ? 'yes (verified)' : 'no'}`);
   io.out(`  assertions:       ${sp.encryptsAssertions ? 'encrypted to its certificate (AES-256-GCM)' : 'signed, not encrypted (its metadata has no encryption certificate)'}`);
@@ -47,7 +50,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   switch (sub) {
     case 'add': {
       const { values, positionals } = parse(rest, {
-        'metadata-file': { type: 'string' }, 'metadata-url': { type: 'string' }, 'nameid-format': { type: 'string' }, json: { type: 'boolean' },
+        'metadata-file': { type: 'string' }, 'metadata-url': { type: 'string' }, 'nameid-format': { type: 'string' }, attribute: { type: 'string', multiple: true }, json: { type: 'boolean' },
       }, USAGE);
       const name = oneName(positionals);
       const format = values['nameid-format'] ?? 'email';
@@ -56,7 +59,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const url = values['metadata-url'];
       if (Boolean(file) === Boolean(url)) throw new CliError(`give one of --metadata-file <file> or --metadata-url <url>\nusage: ${USAGE}`, 2);
       const metadata = file ? readMetadataFile(file) : await fetchMetadata(url!);
-      const sp = await withContext((ctx) => addServiceProvider(ctx.store, { name, metadata, nameIdFormat: format as (typeof NAMEID_FORMATS)[number] }, by));
+      let attributes;
+      try {
+        attributes = values.attribute?.length ? parseAttributeOption(values.attribute) : undefined;
+      } catch (err) {
+        throw new CliError((err as Error).message, 2);
+      }
+      const sp = await withContext((ctx) => addServiceProvider(ctx.store, { name, metadata, nameIdFormat: format as (typeof NAMEID_FORMATS)[number], attributes }, by));
       if (values.json) printJson(io, sp);
       else describe(io, sp);
       return 0;

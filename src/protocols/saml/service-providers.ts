@@ -5,6 +5,7 @@ import { ConflictError, DirectoryError, NotFoundError, type ChangedBy } from '..
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { SAML_BINDING, samlify, spEntity } from './idp.ts';
 import type { SamlNameIdFormat, SamlServiceProvidersTable } from './tables.ts';
+import { attributeMapSchema, DEFAULT_ATTRIBUTE_MAP, readAttributeMap, type AttributeMap } from './attributes.ts';
 
 /**
  * SAML service providers, registered from their metadata: the entity id, the
@@ -18,6 +19,8 @@ export const newServiceProviderSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a name is 1–63 lower-case letters, digits, dots, dashes or underscores'),
   metadata: z.string().min(1, 'the metadata is empty').max(MAX_METADATA_BYTES, 'the metadata is larger than 256 KiB'),
   nameIdFormat: z.enum(NAMEID_FORMATS).default('email'),
+  /** Which attributes it is sent and under which names, e.g. { "email": "mail", "groups": "memberOf" }; default email, name, groups. */
+  attributes: attributeMapSchema.default(DEFAULT_ATTRIBUTE_MAP),
 });
 export type NewServiceProvider = z.input<typeof newServiceProviderSchema>;
 
@@ -33,6 +36,8 @@ export interface ServiceProvider {
   name: string;
   entityId: string;
   nameIdFormat: SamlNameIdFormat;
+  /** The attributes its assertions carry: what about the person, under which name. */
+  attributes: AttributeMap;
   /** HTTP-POST assertion consumer services; the first is the default. */
   acs: AcsEndpoint[];
   signsRequests: boolean;
@@ -142,7 +147,7 @@ export function readMetadata(metadata: string): MetadataFacts {
 function toSp(row: SamlServiceProvidersTable): StoredServiceProvider {
   const m = readMetadata(row.metadata);
   return {
-    id: row.id, name: row.name, entityId: row.entity_id, nameIdFormat: row.nameid_format, acs: m.acs, signsRequests: m.signsRequests,
+    id: row.id, name: row.name, entityId: row.entity_id, nameIdFormat: row.nameid_format, attributes: readAttributeMap(row.attribute_map), acs: m.acs, signsRequests: m.signsRequests,
     hasSigningCertificate: m.hasSigningCertificate, encryptsAssertions: m.encryptionCertificate !== null, createdAt: row.created_at,
     createdBy: row.created_by, metadata: row.metadata, encryptionCertificate: m.encryptionCertificate,
   };
@@ -157,7 +162,7 @@ export function describeSp(sp: StoredServiceProvider): ServiceProvider {
 export async function addServiceProvider(store: Store, input: NewServiceProvider, by: ChangedBy): Promise<ServiceProvider> {
   const parsed = newServiceProviderSchema.safeParse(input);
   if (!parsed.success) throw new DirectoryError('invalid', parsed.error.issues.map((i) => i.message).join('; '));
-  const { name, metadata, nameIdFormat } = parsed.data;
+  const { name, metadata, nameIdFormat, attributes } = parsed.data;
   const m = readMetadata(metadata);
   if (m.signsRequests && !m.hasSigningCertificate) throw new DirectoryError('invalid', 'the metadata says requests are signed but carries no signing certificate');
   checkCertificates(metadata);
@@ -166,7 +171,8 @@ export async function addServiceProvider(store: Store, input: NewServiceProvider
       .where((eb) => eb.or([eb('name', '=', name), eb('entity_id', '=', m.entityId)])).executeTakeFirst();
     if (clash) throw new ConflictError(clash.name === name ? `a service provider named ${name} exists` : `${m.entityId} is registered as ${clash.name}`);
     const row: SamlServiceProvidersTable = {
-      id: randomUUID(), name, entity_id: m.entityId, metadata, nameid_format: nameIdFormat, created_at: new Date().toISOString(), created_by: by.actor,
+      id: randomUUID(), name, entity_id: m.entityId, metadata, nameid_format: nameIdFormat, attribute_map: JSON.stringify(attributes),
+      created_at: new Date().toISOString(), created_by: by.actor,
     };
     await trx.insertInto('saml_service_providers').values(row).execute();
     const sp = describeSp(toSp(row));

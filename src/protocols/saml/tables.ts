@@ -12,6 +12,8 @@ export interface SamlServiceProvidersTable {
   /** The SP's metadata as registered; ACS URLs and certificates are read from it. */
   metadata: string;
   nameid_format: SamlNameIdFormat;
+  /** JSON: which attributes it is sent, under which names (src/protocols/saml/attributes.ts). */
+  attribute_map: string;
   created_at: string;
   created_by: string;
 }

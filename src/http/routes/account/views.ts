@@ -47,6 +47,8 @@ export function accountView(input: {
   notice?: string;
   error?: string;
   recent: boolean;
+  /** SAML apps the person can open from here (IdP-initiated sign-in). */
+  apps?: string[];
 }): SafeHtml {
   const { user, methods, csrf } = input;
   return html`<h1>Your security</h1>
@@ -68,6 +70,8 @@ ${methods.map(
 <p><a class="button secondary" href="/account/push">Push sign-in (Tessera Authenticator)</a> <a href="/account/phone">Codes by text or call</a></p>
 <form method="post" action="/account/backup-codes">${hidden(csrf)}<button type="submit" class="secondary">Get new backup codes</button></form>
 <p><a href="/account/devices">Your devices</a>: lost a phone? Report it there at once.</p>
+${input.apps?.length ? html`<h2>Apps</h2>
+<ul aria-label="Apps you can open">${input.apps.map((name) => html`<li><a href="/saml/launch/${encodeURIComponent(name)}">${name}</a></li>`)}</ul>` : ''}
 ${input.recent ? '' : html`<p class="hint">Adding or removing a method asks you to verify with your second factor first.</p>`}
 <h2>Recent sign-ins</h2>
 <table aria-label="Your recent sign-ins">

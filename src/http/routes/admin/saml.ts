@@ -13,9 +13,11 @@ const spOut = z.object({
   name: z.string(),
   entityId: z.string(),
   nameIdFormat: z.enum(NAMEID_FORMATS),
+  attributes: z.record(z.string(), z.string()),
   acs: z.array(z.object({ binding: z.string(), location: z.string() })),
   signsRequests: z.boolean(),
   hasSigningCertificate: z.boolean(),
+  encryptsAssertions: z.boolean(),
   createdAt: z.string(),
   createdBy: z.string(),
 });

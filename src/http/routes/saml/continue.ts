@@ -53,7 +53,7 @@ export async function continueSaml(ctx: AppContext, request: FastifyRequest, rep
   if (!user) return samlProblem(reply, 400, 'Sign-in expired', STALE);
   let subject;
   try {
-    subject = await samlSubject(db, user, sp.nameIdFormat, sp.entityId, await nameIdSecret(db, ctx.secrets));
+    subject = await samlSubject(db, user, sp.nameIdFormat, sp.entityId, await nameIdSecret(db, ctx.secrets), sp.attributes);
   } catch (err) {
     if (err instanceof SubjectError) return samlProblem(reply, 403, 'Access refused', err.message);
     throw err;
