@@ -141,6 +141,10 @@ for (const engine of ENGINES) {
       const refused = await tessera(env, ['keys', 'retire', newRsa.kid]);
       assert.equal(refused.code, 1);
       assert.match(refused.err, /only active RS256 key/);
+      // A thumbprint may begin with "-": it is a key id, not an option.
+      const dashed = await tessera(env, ['keys', 'retire', '-Xq9-no-such-key']);
+      assert.equal(dashed.code, 1, dashed.err);
+      assert.doesNotMatch(dashed.err, /Unknown option|usage/);
       const retired = await tessera(env, ['keys', 'retire', oldRsa.kid]);
       assert.equal(retired.code, 0, retired.err);
       assert.equal((await tessera(env, ['keys', 'list', '--json'])).out.includes(oldRsa.kid), false, 'retired keys are hidden');

@@ -11,12 +11,9 @@ import { issueTap } from '../../src/recovery/tap/index.ts';
  * "Not you? Start again" ends the attempt of the person named so far: like
  * every sign-in that ends without tokens, it should leave one sign-in log row
  * saying where it stopped (a pass redeemed and then given up that way is
- * 'abandoned_after_pass'). Today the restart forgets the person before the
- * sweep can log them (src/signin/steps/restart.ts writes no row), so these are
- * marked todo until that file logs the attempt it ends.
+ * 'abandoned_after_pass'), written before the restart forgets the person.
  */
 const PASSWORD = 'violet tangerine lighthouse';
-const TODO = 'src/signin/steps/restart.ts does not log the attempt it ends';
 
 async function rows(server: Awaited<ReturnType<typeof startTestServer>>, userId: string) {
   return server.ctx.store.db.selectFrom('signin_log').select(['result', 'reason']).where('user_id', '=', userId).execute();
@@ -33,7 +30,7 @@ async function afterPassword(engine: EngineName, t: { after(fn: () => Promise<vo
   assert.equal((await b.request('POST', `${path}/restart`, { csrf })).status, 303);
   const logged = await rows(server, rita.id);
   assert.equal(logged.length, 1, 'one row for the attempt the restart ended');
-  assert.equal(logged[0]!.result, 'interrupted');
+  assert.deepEqual({ ...logged[0]! }, { result: 'interrupted', reason: 'restarted_at_totp' });
 }
 
 async function afterPass(engine: EngineName, t: { after(fn: () => Promise<void>): void }) {
@@ -54,6 +51,6 @@ async function afterPass(engine: EngineName, t: { after(fn: () => Promise<void>)
 }
 
 for (const engine of ENGINES) {
-  test(`"Start again" after the password leaves a sign-in log row on ${engine}`, { ...engineSkip(engine), todo: TODO }, (t) => afterPassword(engine, t));
-  test(`"Start again" after a redeemed pass leaves abandoned_after_pass on ${engine}`, { ...engineSkip(engine), todo: TODO }, (t) => afterPass(engine, t));
+  test(`"Start again" after the password leaves a sign-in log row on ${engine}`, engineSkip(engine), (t) => afterPassword(engine, t));
+  test(`"Start again" after a redeemed pass leaves abandoned_after_pass on ${engine}`, engineSkip(engine), (t) => afterPass(engine, t));
 }

@@ -44,8 +44,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'retire': {
-      const { positionals } = parse(rest, {}, USAGE);
-      if (positionals.length !== 1) throw new CliError(`expected a key id\nusage: ${USAGE}`, 2);
+      // A key id is a JWK thumbprint (base64url), which may begin with "-": it is taken as it is, never as an option.
+      const positionals = rest[0] === '--' ? rest.slice(1) : rest;
+      if (positionals.length !== 1 || !/^[A-Za-z0-9_-]{1,128}$/.test(positionals[0]!)) throw new CliError(`expected one key id\nusage: ${USAGE}`, 2);
       const key = await withContext((ctx) => retireSigningKey(ctx.store, positionals[0]!, by));
       io.out(`retired ${key.alg} key ${key.kid}: no longer published. ${PICKUP}`);
       return 0;

@@ -1,13 +1,28 @@
 import type { AppContext } from '../../app/context.ts';
+import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { show, type StepOutcome } from './outcome.ts';
 
-/** "Not you? Start again": forget who was typed and what was verified, keep the app and the binding. */
+/**
+ * "Not you? Start again": forget who was typed and what was verified, keep the
+ * app and the binding. The attempt it ends is one sign-in log row, like every
+ * sign-in that ends without tokens (a pass redeemed and given up this way is
+ * abandoned_after_pass: the pass is used up).
+ */
 export async function restart(ctx: AppContext, t: SigninTransaction): Promise<StepOutcome> {
+  if (t.userId || t.usernameTyped) {
+    await writeSigninLog(ctx.store.db, {
+      userId: t.userId, username: t.usernameTyped, clientId: t.clientId, ip: t.ip, userAgent: t.userAgent,
+      methodsTried: t.methodsTried, methodsUsed: t.methodsUsed, result: 'interrupted',
+      reason: t.methodsUsed.includes('tap') ? 'abandoned_after_pass' : `restarted_at_${t.step}`, transactionId: t.id,
+    });
+  }
   t.step = 'identify';
   t.userId = null;
   t.usernameTyped = null;
   t.methodsUsed = [];
+  t.methodsTried = [];
+  t.methodDetails = {};
   t.enrolmentId = null;
   await saveTransaction(ctx.store.db, t);
   return show(t);
