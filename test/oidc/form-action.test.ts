@@ -21,7 +21,7 @@ for (const engine of ENGINES) {
     t.after(() => server.close());
     const by = { actor: 'test' };
     const mail = await createClient(server.ctx.store, {
-      clientId: 'mail', redirectUris: ['https://mail.example.com/cb'], postLogoutRedirectUris: ['https://mail.example.com/bye'],
+      clientId: 'mail', name: 'Company Mail', redirectUris: ['https://mail.example.com/cb'], postLogoutRedirectUris: ['https://mail.example.com/bye'],
     }, by);
     await createClient(server.ctx.store, { clientId: 'phone-app', public: true, redirectUris: ['com.example.app:/cb', 'http://127.0.0.1/cb'] }, by);
     // Each page names the app it serves, never the other apps.
@@ -39,6 +39,7 @@ for (const engine of ENGINES) {
       assert.equal(signin.status, 200);
       assert.match(signin.headers.get('content-type')!, /text\/html/);
       assert.deepEqual(formAction(signin).sort(), mailOnly);
+      assert.match(await signin.text(), /<h1>Sign in to Company Mail<\/h1>/, 'the app is named as people know it, not by its client id');
     });
 
     await t.test('the logout question of the provider: its form ends at a post-logout URI', async () => {

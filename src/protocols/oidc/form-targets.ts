@@ -25,12 +25,20 @@ export function formTargetsOf(client: FormTargetClient): string[] {
   return [...targets].sort();
 }
 
-/** The form targets of one registered app (none for an unknown one). */
-export async function clientFormTargets(db: Db, clientId: string | null): Promise<string[]> {
-  if (!clientId) return [];
-  const row = await db.selectFrom('oidc_clients').select(['redirect_uris', 'post_logout_redirect_uris']).where('client_id', '=', clientId).executeTakeFirst();
-  if (!row) return [];
-  return formTargetsOf({ redirectUris: JSON.parse(row.redirect_uris) as string[], postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[] });
+/** What a sign-in page shows of its app: the name people know it by, and where its forms may lead. */
+export interface PageApp {
+  /** The display name; the client id when it has none; null for the account page (no app). */
+  name: string | null;
+  formTargets: string[];
+}
+
+/** One registered app, read once per page (a RADIUS or SAML app is not an OIDC client: its id is its name). */
+export async function pageApp(db: Db, clientId: string | null): Promise<PageApp> {
+  if (!clientId) return { name: null, formTargets: [] };
+  const row = await db.selectFrom('oidc_clients').select(['name', 'redirect_uris', 'post_logout_redirect_uris']).where('client_id', '=', clientId).executeTakeFirst();
+  if (!row) return { name: clientId, formTargets: [] };
+  const formTargets = formTargetsOf({ redirectUris: JSON.parse(row.redirect_uris) as string[], postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[] });
+  return { name: row.name || clientId, formTargets };
 }
 
 const SELF_ONLY = "form-action 'self'";

@@ -5,7 +5,7 @@ import type { SigninTransaction } from '../../../signin/transaction.ts';
 import { csrfToken } from './cookies.ts';
 import { pageFor } from './pages/index.ts';
 import { contentSecurityPolicy } from '../../csp.ts';
-import { clientFormTargets } from '../../../protocols/oidc/form-targets.ts';
+import { pageApp } from '../../../protocols/oidc/form-targets.ts';
 
 /**
  * Renders the page for the transaction's current step. Its forms may end at the
@@ -21,13 +21,14 @@ export async function renderStep(
   status = 200,
 ): Promise<FastifyReply> {
   const stepPage = pageFor(t.step);
-  const body = await stepPage.render(ctx, { t, csrf: csrfToken(bindingSecret), error, appName: t.clientId });
-  const targets = await clientFormTargets(ctx.store.db, t.clientId);
+  // The app the sign-in is for: its display name on the page, its places in the page's form-action.
+  const app = await pageApp(ctx.store.db, t.clientId);
+  const body = await stepPage.render(ctx, { t, csrf: csrfToken(bindingSecret), error, appName: app.name });
   return reply
     .status(status)
     .type('text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('content-security-policy', contentSecurityPolicy(targets))
+    .header('content-security-policy', contentSecurityPolicy(app.formTargets))
     .send(page({ title: stepPage.title, body, scripts: stepPage.scripts }));
 }
 
