@@ -56,6 +56,7 @@ export function page({ title, body, scripts = [], wide = false }: PageOptions): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Tessera</title>
 <link rel="stylesheet" href="/static/tessera.css">
+<link rel="icon" href="/static/icon.svg" type="image/svg+xml">
 ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
 </head>
 <body>

@@ -12,6 +12,7 @@ import { addMetrics } from './metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { staticRoutes } from './routes/static.ts';
+import { homeRoutes } from './routes/home.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { openapiRoutes } from './openapi.ts';
 import { signinRoutes } from './routes/signin/routes.ts';
@@ -112,6 +113,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     await web.register(cookie);
     await web.register(setupRoutes);
     await web.register(staticRoutes);
+    await web.register(homeRoutes);
     await web.register(vendorRoutes);
     await web.register(adminRoutes, { prefix: '/api/admin' });
     await web.register(openapiRoutes);
