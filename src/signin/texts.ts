@@ -36,7 +36,8 @@ export const RESET_TEXT = {
   notHere: 'Your password cannot be reset here. Ask your helpdesk: they check who you are and give you a Temporary Access Pass.',
   elsewhere: 'Your password is kept in your organisation’s directory. Reset it there, or ask your helpdesk.',
   mismatch: 'The two new passwords are not the same.',
-  rules: (reason: string) => `This password ${reason.replace(/^password /, '')}.`,
+  /** The password rules' reason as a sentence (also on the account page's change form). */
+  rules: (reason: string) => `This password ${reason.replace(/^password /, '').replace(/[.!]$/, '')}.`,
   done: 'Your password is changed, and every browser and app signed in as you has been signed out. Sign in with your new password.',
 } as const;
 

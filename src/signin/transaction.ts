@@ -159,10 +159,7 @@ export async function deleteExpiredTransactions(store: Store, now = new Date()):
     for (const t of expired.map(fromRow)) {
       // A page opened and left before anyone was named is not an attempt; a finished password reset was logged as it ended.
       if ((!t.userId && !t.usernameTyped) || t.step === 'reset_done') continue;
-      await writeSigninLog(trx, {
-        userId: t.userId, username: t.usernameTyped, clientId: t.clientId, ip: t.ip, userAgent: t.userAgent,
-        methodsTried: t.methodsTried, methodsUsed: t.methodsUsed, result: 'interrupted', reason: abandonedReason(t), transactionId: t.id, at: now,
-      });
+      await logEndedWithoutTokens(trx, t, `abandoned_at_${t.step}`, now);
       logged++;
     }
     return logged;
@@ -172,6 +169,15 @@ export async function deleteExpiredTransactions(store: Store, now = new Date()):
 /** Enough for one sweep; more wait for the next one. */
 const SWEEP_BATCH = 1000;
 
-function abandonedReason(t: Pick<SigninTransaction, 'methodsUsed' | 'step'>): string {
-  return t.methodsUsed.includes('tap') ? 'abandoned_after_pass' : `abandoned_at_${t.step}`;
+/**
+ * The one sign-in log row of an attempt that ended without tokens (left to
+ * expire, or given up with "Start again"): `reason` says where it stopped,
+ * unless a pass was used up in it (abandoned_after_pass).
+ */
+export async function logEndedWithoutTokens(db: Db | Tx, t: SigninTransaction, reason: string, at?: Date): Promise<void> {
+  await writeSigninLog(db, {
+    userId: t.userId, username: t.usernameTyped, clientId: t.clientId, ip: t.ip, userAgent: t.userAgent,
+    methodsTried: t.methodsTried, methodsUsed: t.methodsUsed, result: 'interrupted',
+    reason: t.methodsUsed.includes('tap') ? 'abandoned_after_pass' : reason, transactionId: t.id, ...(at ? { at } : {}),
+  });
 }

@@ -1,5 +1,5 @@
 import { createUser, disableUser, enableUser, listUsers, setUserPassword, USER_KINDS, USER_STATUSES, type User } from '../../directory/users.ts';
-import { endAccessIn } from '../../protocols/oidc/end-access.ts';
+import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
 import { describeUser } from '../../directory/user-details.ts';
 import { describeOrigin, refuseIfUserOwned } from '../../directory/provenance.ts';
 import { unlockUserFactors } from '../../directory/factor-unlock.ts';

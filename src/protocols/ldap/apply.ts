@@ -7,7 +7,7 @@ import { insertUser, resolveUser, toUser, usernameKey } from '../../directory/us
 import { hashPassword } from '../../methods/password/hash.ts';
 import { offboardUser } from '../../recovery/devices/offboard.ts';
 import type { Store, Tx } from '../../store/store.ts';
-import { endAccessIn } from '../oidc/end-access.ts';
+import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
 import type { Change } from './plan.ts';
 import type { DirectorySource } from './sources.ts';
 

@@ -40,8 +40,8 @@ export type Change =
   | { kind: 'member_remove'; group: string; username: string }
   | { kind: 'skip'; name: string; why: string };
 
-export interface PlanInput {
-  snapshot: DirectorySnapshot;
+/** What a source owns in Tessera now, and the names it may not take: the other half of a plan (read by state.ts). */
+export interface OwnedState {
   people: OwnedPerson[];
   groups: OwnedGroup[];
   /** Lower-cased usernames / group names held by accounts and groups this source does not own. */
@@ -50,7 +50,12 @@ export interface PlanInput {
   /** Of the taken names, those of local accounts and groups (no source at all): adopted when `adoptLocal`. */
   localUsernames: Set<string>;
   localGroupNames: Set<string>;
+  /** Lower-cased usernames in each local group, by its name key: what an adoption starts from. */
   localGroupMembers: Map<string, string[]>;
+}
+
+export interface PlanInput extends OwnedState {
+  snapshot: DirectorySnapshot;
   adoptLocal: boolean;
   now: Date;
   offboardAfterDays: number;

@@ -1,18 +1,7 @@
 import type { Db } from '../../store/store.ts';
-import type { OwnedGroup, OwnedPerson } from './plan.ts';
+import type { OwnedState } from './plan.ts';
 
-/** What a source owns in Tessera now, and the names it may not take: the other half of a plan. */
-export interface OwnedState {
-  people: OwnedPerson[];
-  groups: OwnedGroup[];
-  takenUsernames: Set<string>;
-  takenGroupNames: Set<string>;
-  localUsernames: Set<string>;
-  localGroupNames: Set<string>;
-  /** Lower-cased usernames in each local group, by its name key: what an adoption starts from. */
-  localGroupMembers: Map<string, string[]>;
-}
-
+/** What the source owns in Tessera now, and the names it may not take (see OwnedState). */
 export async function ownedState(db: Db, sourceId: string): Promise<OwnedState> {
   const people = await db.selectFrom('ldap_users').innerJoin('users', 'users.id', 'ldap_users.user_id')
     .select(['users.id', 'users.username', 'users.email', 'users.display_name', 'users.status', 'ldap_users.dn', 'ldap_users.missing_since', 'ldap_users.offboarded_at'])

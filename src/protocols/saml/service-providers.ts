@@ -186,6 +186,11 @@ export async function listServiceProviders(db: Db): Promise<ServiceProvider[]> {
   return rows.map((r) => describeSp(toSp(r)));
 }
 
+/** Only the names, for the pages that list the apps a person can open: no metadata is parsed. */
+export async function listServiceProviderNames(db: Db): Promise<string[]> {
+  return (await db.selectFrom('saml_service_providers').select('name').orderBy('name').execute()).map((r) => r.name);
+}
+
 /** By name or id. */
 export async function findServiceProvider(db: Db | Tx, ref: string): Promise<StoredServiceProvider | undefined> {
   const row = await db.selectFrom('saml_service_providers').selectAll().where((eb) => eb.or([eb('name', '=', ref), eb('id', '=', ref)])).executeTakeFirst();

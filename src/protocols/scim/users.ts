@@ -4,7 +4,7 @@ import { auditedChange, type RecordAudit } from '../../audit/append.ts';
 import { deleteUser, findUserById, insertUser, toUser, usernameKey, usernameSchema, DuplicateUserError, type User } from '../../directory/users.ts';
 import { refuseIfLastGlobalAdmin } from '../../directory/last-admin.ts';
 import { offboardUser } from '../../recovery/devices/offboard.ts';
-import { endAccessIn } from '../oidc/end-access.ts';
+import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
 import type { UsersTable } from '../../directory/tables.ts';
 import type { ScimUsersTable } from './tables.ts';
 import { chosenEmail, readUserInput, type ScimUserInput } from './input.ts';

@@ -5,8 +5,7 @@ import { NotFoundError, RefusedError, type ChangedBy } from '../../directory/err
 import { createDevice, getDevice, newDeviceSchema, type Device } from '../../directory/devices.ts';
 import { findUserById, rolesOf } from '../../directory/users.ts';
 import { raiseAlert } from '../../monitor/alerts.ts';
-import { revokeAllSessions } from '../../signin/session/sessions.ts';
-import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
+import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
 import { isPrivileged } from '../operator.ts';
 import { placeHoldIfNoSecondFactor } from '../holds.ts';
 import { presentBoundTables, removeDeviceCredentials, type BoundCredential, type DeviceBoundTable } from './bindings.ts';
@@ -60,15 +59,11 @@ export async function reportDeviceLostIn(
   const removedMethods = await removeDeviceCredentials(trx, tables, before, options, record, 'device_lost');
   await trx.updateTable('devices').set({ status: 'lost', updated_at: now.toISOString() }).where('id', '=', deviceId).execute();
   const device = await getDevice(trx, deviceId);
-  const sessions = await revokeAllSessions(trx, user.id, now);
-  const apps = await revokeAllForAccountIn(trx, user.id);
+  const ended = await endAccessIn(trx, user.id, { now });
   const onHold = await placeHoldIfNoSecondFactor(trx, user.id, 'device_lost', options.actor, now);
   const summary = {
     removedMethods: removedMethods.map((m) => ({ type: m.type, id: m.id })),
-    sessions,
-    appSessions: apps.sessions,
-    grants: apps.grants,
-    appCredentials: apps.tokens,
+    ...ended,
     onHold,
     reportedBy: options.reportedBy,
     note: options.note?.slice(0, 500) ?? null,
@@ -83,7 +78,7 @@ export async function reportDeviceLostIn(
     details: { deviceId, label: device.label, platform: device.platform, actor: options.actor, ...summary },
     at: now,
   });
-  return { device, removedMethods, sessions, appSessions: apps.sessions, grants: apps.grants, appCredentials: apps.tokens, alertId: alert.id, onHold };
+  return { device, removedMethods, ...ended, alertId: alert.id, onHold };
 }
 
 export interface RetiredDevice {

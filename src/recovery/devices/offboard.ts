@@ -3,8 +3,7 @@ import { auditedChange } from '../../audit/append.ts';
 import type { ChangedBy } from '../../directory/errors.ts';
 import { refuseIfLastGlobalAdmin } from '../../directory/last-admin.ts';
 import { resolveUser } from '../../directory/users.ts';
-import { revokeAllSessions } from '../../signin/session/sessions.ts';
-import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
+import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
 import { endLiveTaps } from '../tap/model.ts';
 import { presentBoundTables, removeAllBoundCredentials } from './bindings.ts';
 
@@ -49,8 +48,7 @@ export async function offboardUser(store: Store, userRef: string, by: ChangedBy 
     }
     const pw = await trx.deleteFrom('password_credentials').where('user_id', '=', user.id).executeTakeFirst();
     const taps = await endLiveTaps(trx, user.id, 'revoked', by.actor, 'offboarded', now);
-    const sessions = await revokeAllSessions(trx, user.id, now);
-    const apps = await revokeAllForAccountIn(trx, user.id);
+    const ended = await endAccessIn(trx, user.id, { now });
     await trx.updateTable('users').set({ status: 'disabled', updated_at: at }).where('id', '=', user.id).execute();
     const result: Offboarded = {
       userId: user.id,
@@ -60,10 +58,7 @@ export async function offboardUser(store: Store, userRef: string, by: ChangedBy 
       passwordRemoved: Number(pw.numDeletedRows) > 0,
       backupCodesRemoved: !!set,
       tapsRevoked: taps.length,
-      sessions,
-      appSessions: apps.sessions,
-      grants: apps.grants,
-      appCredentials: apps.tokens,
+      ...ended,
     };
     await record({
       actor: by.actor,

@@ -1,5 +1,4 @@
 import type { AppContext } from '../../app/context.ts';
-import type { Tx } from '../../store/store.ts';
 import { findUserById, setUserPassword } from '../../directory/users.ts';
 import { InvalidInputError } from '../../directory/errors.ts';
 import { passwordManagedElsewhere } from '../../directory/password-source.ts';
@@ -8,8 +7,7 @@ import { totpFactor } from '../../methods/totp/factor.ts';
 import { backupCodeFactor } from '../../methods/backup-codes/factor.ts';
 import { passkeyFactor } from '../../methods/webauthn/factor.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { revokeAllForAccountIn } from '../../directory/app-grants.ts';
-import { revokeAllSessions } from '../../signin/session/sessions.ts';
+import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
 import { saveTransaction, type SigninTransaction } from '../../signin/transaction.ts';
 import { show, type RequestFacts, type StepOutcome } from '../../signin/steps/outcome.ts';
 import { logBase } from '../../signin/steps/log.ts';
@@ -56,7 +54,7 @@ export async function submitNewPassword(ctx: AppContext, t: SigninTransaction, n
   try {
     await setUserPassword(ctx.store, t.userId, next, { actor: `user:${t.userId}`, requestId: req.requestId }, {
       // The person holds second factors (they just proved two): the shorter minimum applies.
-      singleFactor: false, issuer: ctx.config.issuer, endAccess: endEverywhere,
+      singleFactor: false, issuer: ctx.config.issuer, endAccess: endAccessIn,
     });
   } catch (err) {
     if (err instanceof InvalidInputError) return show(t, RESET_TEXT.rules(err.message), 400);
@@ -64,13 +62,6 @@ export async function submitNewPassword(ctx: AppContext, t: SigninTransaction, n
   }
   await writeSigninLog(ctx.store.db, logBase(t, req, 'interrupted', 'password_reset'));
   return moveTo(ctx, t, 'reset_done');
-}
-
-/** Whoever used the old password, or a session or token made with it, is signed out with the change. */
-async function endEverywhere(trx: Tx, userId: string): Promise<Record<string, number>> {
-  const sessions = await revokeAllSessions(trx, userId);
-  const apps = await revokeAllForAccountIn(trx, userId);
-  return { sessions, appSessions: apps.sessions, grants: apps.grants, appCredentials: apps.tokens };
 }
 
 /** Proves one factor of the reset; a failure is one log row and a plain message, null when it held. */

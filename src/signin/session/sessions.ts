@@ -151,25 +151,11 @@ export async function revokeSession(db: Db | Tx, id: string, now = new Date()): 
   await db.updateTable('idp_sessions').set({ revoked_at: now.toISOString() }).where('id', '=', id).where('revoked_at', 'is', null).execute();
 }
 
-/** Ends every live session of the user but one (the one making a change); returns how many were ended. */
-export async function revokeOtherSessions(db: Db | Tx, userId: string, keep: string, now = new Date()): Promise<number> {
-  const res = await db
-    .updateTable('idp_sessions')
-    .set({ revoked_at: now.toISOString() })
-    .where('user_id', '=', userId)
-    .where('id', '!=', keep)
-    .where('revoked_at', 'is', null)
-    .where('absolute_expires_at', '>', now.toISOString())
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
-/** Returns how many live sessions were ended. */
-export async function revokeAllSessions(db: Db | Tx, userId: string, now = new Date()): Promise<number> {
-  const res = await db
-    .updateTable('idp_sessions')
-    .set({ revoked_at: now.toISOString() })
-    .where('user_id', '=', userId)
+/** Ends the user's live sessions (all but `keep` when given); returns how many were ended. */
+export async function revokeAllSessions(db: Db | Tx, userId: string, now = new Date(), keep?: string): Promise<number> {
+  let q = db.updateTable('idp_sessions').set({ revoked_at: now.toISOString() }).where('user_id', '=', userId);
+  if (keep) q = q.where('id', '!=', keep);
+  const res = await q
     .where('revoked_at', 'is', null)
     .where('absolute_expires_at', '>', now.toISOString())
     .executeTakeFirst();

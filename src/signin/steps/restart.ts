@@ -1,6 +1,5 @@
 import type { AppContext } from '../../app/context.ts';
-import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { saveTransaction, type SigninTransaction } from '../transaction.ts';
+import { logEndedWithoutTokens, saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { show, type StepOutcome } from './outcome.ts';
 
 /**
@@ -10,13 +9,7 @@ import { show, type StepOutcome } from './outcome.ts';
  * abandoned_after_pass: the pass is used up).
  */
 export async function restart(ctx: AppContext, t: SigninTransaction): Promise<StepOutcome> {
-  if (t.userId || t.usernameTyped) {
-    await writeSigninLog(ctx.store.db, {
-      userId: t.userId, username: t.usernameTyped, clientId: t.clientId, ip: t.ip, userAgent: t.userAgent,
-      methodsTried: t.methodsTried, methodsUsed: t.methodsUsed, result: 'interrupted',
-      reason: t.methodsUsed.includes('tap') ? 'abandoned_after_pass' : `restarted_at_${t.step}`, transactionId: t.id,
-    });
-  }
+  if (t.userId || t.usernameTyped) await logEndedWithoutTokens(ctx.store.db, t, `restarted_at_${t.step}`);
   t.step = 'identify';
   t.userId = null;
   t.usernameTyped = null;

@@ -5,7 +5,6 @@ import {
   type WebauthnMode,
 } from '../../methods/webauthn/index.ts';
 import { passkeyFactor, signinOwner, webauthnFactor } from '../../methods/webauthn/factor.ts';
-import { credentialRows } from '../../methods/webauthn/credentials.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { saveTransaction, type SigninTransaction } from '../transaction.ts';
 import { decideNext } from './next.ts';
@@ -39,8 +38,12 @@ export async function webauthnOptions(ctx: AppContext, t: SigninTransaction, kin
     if (t.step === 'reset') {
       // A forgotten password: the typed person's passkeys, user-verified; for a name with none (or no
       // such person) any passkey, which then fails as not theirs, so the page tells nobody which names have one.
-      const userId = t.userId && (await hasPasskey(ctx, t.userId)) ? t.userId : null;
-      return { ceremony: 'authentication', mode: 'passwordless', options: await beginWebauthnAuthentication(ctx, { owner: ownerOf(t), mode: 'passwordless', userId }) };
+      const begin = (userId: string | null) => beginWebauthnAuthentication(ctx, { owner: ownerOf(t), mode: 'passwordless', userId });
+      const forPerson = t.userId ? await begin(t.userId).catch((err: unknown) => {
+        if (err instanceof MethodError) return null;
+        throw err;
+      }) : null;
+      return { ceremony: 'authentication', mode: 'passwordless', options: forPerson ?? (await begin(null)) };
     }
     if (t.step === 'register_webauthn' && t.userId && t.methodsUsed.length) {
       const k: WebauthnKind = kind === 'security_key' ? 'security_key' : 'passkey';
@@ -51,10 +54,6 @@ export async function webauthnOptions(ctx: AppContext, t: SigninTransaction, kin
     throw err;
   }
   return null;
-}
-
-async function hasPasskey(ctx: AppContext, userId: string): Promise<boolean> {
-  return (await credentialRows(ctx.store.db, userId)).some((r) => r.discoverable === 1);
 }
 
 /** Passwordless, from the first page: whoever owns the passkey is signing in, no username or password typed. */

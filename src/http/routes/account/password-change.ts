@@ -1,10 +1,10 @@
 import type { AppContext } from '../../../app/context.ts';
 import { setUserPassword } from '../../../directory/users.ts';
 import { InvalidInputError } from '../../../directory/errors.ts';
-import { revokeAllForAccountIn } from '../../../directory/app-grants.ts';
 import { verifyPasswordAttempt } from '../../../methods/password/attempt.ts';
-import { revokeOtherSessions, type IdpSession } from '../../../signin/session/sessions.ts';
-import { lockedMessage } from '../../../signin/texts.ts';
+import type { IdpSession } from '../../../signin/session/sessions.ts';
+import { endAccessIn } from '../../../signin/session/revoke-everywhere.ts';
+import { lockedMessage, RESET_TEXT } from '../../../signin/texts.ts';
 import { passwordManagedElsewhere } from '../../../directory/password-source.ts';
 
 /** What the person reads on the change-password page. */
@@ -44,21 +44,11 @@ export async function changeOwnPassword(
       // The session proved a second factor: the shorter minimum for a password that is not the only factor.
       singleFactor: false,
       issuer: ctx.config.issuer,
-      endAccess: async (trx, userId) => {
-        const sessions = await revokeOtherSessions(trx, userId, session.id);
-        const apps = await revokeAllForAccountIn(trx, userId);
-        return { sessions, appSessions: apps.sessions, grants: apps.grants, appCredentials: apps.tokens };
-      },
+      endAccess: (trx, userId) => endAccessIn(trx, userId, { keep: session.id }),
     });
   } catch (err) {
-    if (err instanceof InvalidInputError) return { ok: false, status: 400, message: rulesMessage(err.message) };
+    if (err instanceof InvalidInputError) return { ok: false, status: 400, message: RESET_TEXT.rules(err.message) };
     throw err;
   }
   return { ok: true };
-}
-
-/** The rules' reason as a sentence ("password is too short …" → "This password is too short …"). */
-function rulesMessage(reason: string): string {
-  const text = reason.replace(/^password /, '');
-  return `This password ${text}${/[.!]$/.test(text) ? '' : '.'}`;
 }

@@ -12,7 +12,7 @@ import { accountApiRoutes } from './api.ts';
 import { accountDeviceRoutes } from './devices.ts';
 import { accountWebauthnRoutes } from './webauthn-routes.ts';
 import { accountPasswordRoutes } from './password-routes.ts';
-import { listServiceProviders } from '../../../protocols/saml/service-providers.ts';
+import { listServiceProviderNames } from '../../../protocols/saml/service-providers.ts';
 
 const enrolParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
 const removeParams = z.object({ type: z.enum(['totp', 'backup_code']), id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
@@ -39,15 +39,14 @@ export async function accountRoutes(app: FastifyInstance): Promise<void> {
   async function overview(reply: FastifyReply, a: PortalAuth, notice?: string, error?: string, status = 200) {
     const user = await findUserById(ctx.store.db, a.session.userId);
     if (!user) return signinRedirect(reply, '/account');
-    const [methods, signins, activity, saml] = await Promise.all([
+    const [methods, signins, activity, apps] = await Promise.all([
       service.methods(user.id),
       listSignins(ctx.store.db, { userId: user.id, limit: 10 }),
       service.activity(user.id),
-      listServiceProviders(ctx.store.db),
+      listServiceProviderNames(ctx.store.db),
     ]);
     const recent = await hasRecentAuth(ctx, a.session);
-    // Opening one asks the access decision for that app, as a sign-in started at the app would.
-    const apps = saml.map((sp) => sp.name);
+    // The SAML apps listed: opening one asks the access decision for that app, as a sign-in started at the app would.
     return sendPage(reply, 'Your security', accountView({ user, methods, signins, activity, csrf: a.csrf, notice, error, recent, apps }), status);
   }
 

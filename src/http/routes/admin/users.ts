@@ -13,7 +13,7 @@ import {
 } from '../../../directory/users.ts';
 import { describeUser } from '../../../directory/user-details.ts';
 import { patchedFields, refuseIfUserOwned } from '../../../directory/provenance.ts';
-import { endAccessIn } from '../../../protocols/oidc/end-access.ts';
+import { endAccessIn } from '../../../signin/session/revoke-everywhere.ts';
 import { defineOperation, type Operation } from './operation.ts';
 import { idParams, listOf, userDetailOut, userOut } from './schemas.ts';
 

@@ -4,7 +4,7 @@ import type { AppContext } from '../../../app/context.ts';
 import { html, page } from '../../html.ts';
 import { loadSession } from '../../../signin/session/sessions.ts';
 import { storeUnsolicited } from '../../../protocols/saml/requests.ts';
-import { findServiceProvider, listServiceProviders } from '../../../protocols/saml/service-providers.ts';
+import { findServiceProvider, listServiceProviderNames } from '../../../protocols/saml/service-providers.ts';
 import { readSessionCookie } from '../signin/cookies.ts';
 import { samlProblem } from './pages.ts';
 
@@ -24,13 +24,13 @@ export const launchQuery = z.object({ RelayState: z.string().max(1024).optional(
 export async function appsPage(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const session = await loadSession(ctx.store.db, readSessionCookie(request, ctx.config), ctx.config.session);
   if (!session) return reply.redirect(`/signin?return_to=${encodeURIComponent('/saml/apps')}`, 303);
-  const sps = await listServiceProviders(ctx.store.db);
+  const names = await listServiceProviderNames(ctx.store.db);
   reply.header('cache-control', 'no-store');
   return reply.type('text/html; charset=utf-8').send(page({
     title: 'Your apps',
     body: html`<h1>Your apps</h1>
-${sps.length
-    ? html`<ul class="apps">${sps.map((sp) => html`<li><a class="button" href="/saml/launch/${sp.name}?confirmed=1">${sp.name}</a></li>`)}</ul>
+${names.length
+    ? html`<ul class="apps">${names.map((name) => html`<li><a class="button" href="/saml/launch/${name}?confirmed=1">${name}</a></li>`)}</ul>
 <p class="hint">Your organisation's rules decide whether you may open an app when you choose it.</p>`
     : html`<p>No apps sign in through Tessera yet.</p>`}
 <p><a href="/account">Your account</a></p>`,

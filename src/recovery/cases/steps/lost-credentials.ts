@@ -1,7 +1,6 @@
-import { revokeAllForAccountIn } from '../../../directory/app-grants.ts';
 import { findUserById, rolesOf } from '../../../directory/users.ts';
 import { raiseAlert } from '../../../monitor/alerts.ts';
-import { revokeAllSessions } from '../../../signin/session/sessions.ts';
+import { endAccessIn } from '../../../signin/session/revoke-everywhere.ts';
 import type { BoundCredential } from '../../devices/bindings.ts';
 import { isPrivileged } from '../../operator.ts';
 import type { StepContext } from './types.ts';
@@ -25,10 +24,9 @@ export interface LostCredentialsResult {
 export async function credentialsLost(c: StepContext, removed: BoundCredential[]): Promise<LostCredentialsResult> {
   const user = await findUserById(c.trx, c.kase.user_id);
   const now = c.now;
-  const sessions = await revokeAllSessions(c.trx, c.kase.user_id, now);
-  const apps = await revokeAllForAccountIn(c.trx, c.kase.user_id);
+  const ended = await endAccessIn(c.trx, c.kase.user_id, { now });
   const methods = removed.map((m) => ({ type: m.type, id: m.id, label: m.label }));
-  const summary = { removedMethods: methods, sessions, appSessions: apps.sessions, grants: apps.grants, appCredentials: apps.tokens, reportedBy: 'helpdesk' as const };
+  const summary = { removedMethods: methods, ...ended, reportedBy: 'helpdesk' as const };
   await c.record({
     actor: c.by.actor, action: 'session.revoke_all', target: `user:${c.kase.user_id}`, requestId: c.by.requestId,
     after: { ...summary, reason: 'methods_lost', caseId: c.kase.id },
@@ -42,5 +40,5 @@ export async function credentialsLost(c: StepContext, removed: BoundCredential[]
     details: { deviceId: null, actor: c.by.actor, note: `case ${c.kase.id}`, ...summary },
     at: now,
   });
-  return { sessions, appSessions: apps.sessions, grants: apps.grants, appCredentials: apps.tokens, alertId: alert.id };
+  return { ...ended, alertId: alert.id };
 }
