@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db, Store, Tx } from '../store/store.ts';
 import { auditedChange } from '../audit/append.ts';
 import { ConflictError, NotFoundError, type ChangedBy } from '../directory/errors.ts';
+import { enqueue } from './outbox/enqueue.ts';
 
 /**
  * Alerts: things a security person should look at (a break-glass account
@@ -71,7 +72,13 @@ function toAlert(r: AlertsTable): Alert {
   };
 }
 
-/** Writes an alert; pass the caller's transaction so the alert commits with the change it is about. */
+/**
+ * Writes an alert; pass the caller's transaction so the alert commits with the
+ * change it is about. Its delivery is queued in the same transaction: one
+ * outbox row the delivery worker fans out to every route configured for the
+ * alert's severity (outbox/routes.ts), so an alert raised by the CLI, which
+ * does not know the routes, reaches people as well.
+ */
 export async function raiseAlert(db: Db | Tx, alert: NewAlert): Promise<Alert> {
   const row: AlertsTable = {
     id: randomUUID(),
@@ -86,6 +93,7 @@ export async function raiseAlert(db: Db | Tx, alert: NewAlert): Promise<Alert> {
     ack_note: null,
   };
   await db.insertInto('alerts').values(row).execute();
+  await enqueue(db, 'alert', { alertId: row.id }, { key: `alert:${row.id}` });
   return toAlert(row);
 }
 

@@ -13,6 +13,7 @@ import type { SigninLogTables } from '../monitor/signin-log.ts';
 import type { PolicyTables } from '../policy/store/tables.ts';
 import type { ScimTables } from '../protocols/scim/tables.ts';
 import type { LdapTables } from '../protocols/ldap/tables.ts';
+import type { OutboxTables } from '../monitor/outbox/tables.ts';
 
 /**
  * The whole store as Kysely sees it. Each capability declares its own tables
@@ -22,4 +23,4 @@ import type { LdapTables } from '../protocols/ldap/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables, LdapTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables, LdapTables, OutboxTables {}
