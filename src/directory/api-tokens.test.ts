@@ -19,7 +19,7 @@ for (const engine of ENGINES) {
       const row = await store.db.selectFrom('api_tokens').selectAll().where('id', '=', issued.id).executeTakeFirstOrThrow();
       assert.ok(!JSON.stringify(row).includes(issued.token.split('_').slice(2).join('_')), 'the secret is not stored');
       const who = await authenticateApiToken(store, issued.token);
-      assert.deepEqual(who, { id: issued.id, name: 'evidence bot', role: 'auditor', permissions: [...ROLE_PERMISSIONS.auditor] });
+      assert.deepEqual(who, { id: issued.id, name: 'evidence bot', role: 'auditor', permissions: [...ROLE_PERMISSIONS.auditor], ownerId: null });
       const used = await store.db.selectFrom('api_tokens').select('last_used_at').where('id', '=', issued.id).executeTakeFirstOrThrow();
       assert.ok(used.last_used_at);
       const entry = await store.db.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
@@ -36,7 +36,7 @@ for (const engine of ENGINES) {
       assert.equal(await authenticateApiToken(store, ''), null);
       const expiring = await createApiToken(store, { role: 'helpdesk', expiresInDays: 1 }, by);
       assert.ok(await authenticateApiToken(store, expiring.token));
-      assert.equal(await authenticateApiToken(store, expiring.token, new Date(Date.now() + 2 * 86_400_000)), null);
+      assert.equal(await authenticateApiToken(store, expiring.token, { now: new Date(Date.now() + 2 * 86_400_000) }), null);
       await revokeApiToken(store, issued.id, by);
       assert.equal(await authenticateApiToken(store, issued.token), null);
       await assert.rejects(revokeApiToken(store, issued.id, by), ConflictError);

@@ -59,9 +59,14 @@ export interface ApiTokensTable {
   secret_hash: string;
   created_at: string;
   created_by: string;
+  /** Null only for tokens older than owners (migration 0160); new tokens always name a person. */
+  owner_user_id: string | null;
+  /** Every token expires (at most a year after it is created); null only before migration 0160 ran. */
   expires_at: string | null;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** The client address of the last use, as the server saw it (after trusted proxies). */
+  last_used_ip: string | null;
 }
 
 export interface SetupTokensTable {

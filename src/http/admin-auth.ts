@@ -37,7 +37,7 @@ export async function authenticate(request: FastifyRequest, reply: FastifyReply)
     throw unauthorized('send an admin API token: Authorization: Bearer <token>');
   }
   const m = BEARER.exec(header);
-  const identity = m ? await authenticateApiToken(request.server.ctx.store, m[1]!) : null;
+  const identity = m ? await authenticateApiToken(request.server.ctx.store, m[1]!, { ip: request.ip }) : null;
   if (!identity) {
     challenge(reply, 'invalid_token');
     throw unauthorized('the API token is not valid (unknown, revoked, expired or malformed)');
