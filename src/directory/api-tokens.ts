@@ -21,7 +21,8 @@ const DAY_MS = 86_400_000;
 /** last_used_at is written at most this often per token (or when the address changes), so reads do not each cost a write. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-export type ApiTokenState = 'active' | 'expired' | 'revoked' | 'owner_inactive';
+export const API_TOKEN_STATES = ['active', 'expired', 'revoked', 'owner_inactive'] as const;
+export type ApiTokenState = (typeof API_TOKEN_STATES)[number];
 
 export interface ApiTokenOwner {
   id: string;
@@ -67,14 +68,18 @@ export type NewApiToken = z.input<typeof newApiTokenSchema>;
 
 type TokenRow = ApiTokensTable & { owner_username: string | null; owner_status: string | null };
 
-function stateOf(row: TokenRow, now: Date): ApiTokenState {
+/** `ownerRoles`: the roles the owner holds now (ignored for a token without an owner). */
+function stateOf(row: TokenRow, now: Date, ownerRoles: readonly string[]): ApiTokenState {
   if (row.revoked_at) return 'revoked';
   if (row.expires_at && row.expires_at <= now.toISOString()) return 'expired';
-  if (row.owner_user_id && row.owner_status !== 'active') return 'owner_inactive';
-  return 'active';
+  if (!row.owner_user_id) return 'active';
+  // An owner who is disabled, offboarded, deleted or no longer holds the role cannot answer for the token.
+  if (row.owner_status !== 'active' || !isRole(row.role)) return 'owner_inactive';
+  const held = permissionsOf(ownerRoles);
+  return ROLE_PERMISSIONS[row.role].every((p) => held.has(p)) ? 'active' : 'owner_inactive';
 }
 
-function toApiToken(row: TokenRow, now: Date): ApiToken {
+function toApiToken(row: TokenRow, now: Date, ownerRoles: readonly string[]): ApiToken {
   return {
     id: row.id,
     name: row.name,
@@ -86,7 +91,7 @@ function toApiToken(row: TokenRow, now: Date): ApiToken {
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
     lastUsedAddress: row.last_used_ip,
-    state: stateOf(row, now),
+    state: stateOf(row, now, ownerRoles),
   };
 }
 
@@ -131,8 +136,8 @@ function expiryOf(data: { expiresInDays?: number; expiresAt?: string }, now: Dat
   const latest = now.getTime() + TOKEN_MAX_DAYS * DAY_MS;
   if (data.expiresAt === undefined) return new Date(now.getTime() + (data.expiresInDays ?? TOKEN_DEFAULT_DAYS) * DAY_MS).toISOString();
   const at = Date.parse(data.expiresAt);
-  if (at <= now.getTime()) throw new InvalidInputError('expiresAt: the expiry must be in the future');
-  if (at > latest) throw new InvalidInputError(`expiresAt: a token lives at most ${TOKEN_MAX_DAYS} days, so no later than ${new Date(latest).toISOString()}`);
+  if (at <= now.getTime()) throw new InvalidInputError('the expiry must be in the future');
+  if (at > latest) throw new InvalidInputError(`a token lives at most ${TOKEN_MAX_DAYS} days: choose an expiry no later than ${new Date(latest).toISOString()}`);
   return new Date(at).toISOString();
 }
 
@@ -171,24 +176,30 @@ export async function createApiToken(
       last_used_ip: null,
     };
     await trx.insertInto('api_tokens').values(row).execute();
-    const token = toApiToken({ ...row, owner_username: owner?.username ?? null, owner_status: owner?.status ?? null }, now);
+    const [token] = await withStates(trx, [{ ...row, owner_username: owner?.username ?? null, owner_status: owner?.status ?? null }], now);
     await record({ actor: by.actor, action: 'token.create', target: `token:${row.id}`, requestId: by.requestId, after: token });
-    return { ...token, token: issued.token };
+    return { ...token!, token: issued.token };
   });
+}
+
+/** The rows as tokens, each with its state, reading the owners' roles in one query. */
+async function withStates(db: Db | Tx, rows: TokenRow[], now = new Date()): Promise<ApiToken[]> {
+  const owners = [...new Set(rows.flatMap((r) => (r.owner_user_id ? [r.owner_user_id] : [])))];
+  const grants = owners.length ? await db.selectFrom('role_assignments').select(['user_id', 'role']).where('user_id', 'in', owners).execute() : [];
+  const rolesOfOwner = (id: string | null) => grants.filter((g) => g.user_id === id).map((g) => g.role);
+  return rows.map((row) => toApiToken(row, now, rolesOfOwner(row.owner_user_id)));
 }
 
 export async function listApiTokens(db: Db | Tx, options: { includeRevoked?: boolean; now?: Date } = {}): Promise<ApiToken[]> {
   let q = tokenRows(db);
   if (!options.includeRevoked) q = q.where('api_tokens.revoked_at', 'is', null);
-  const rows = await q.orderBy('api_tokens.created_at').orderBy('api_tokens.id').execute();
-  const now = options.now ?? new Date();
-  return rows.map((row) => toApiToken(row, now));
+  return withStates(db, await q.orderBy('api_tokens.created_at').orderBy('api_tokens.id').execute(), options.now);
 }
 
 export async function getApiToken(db: Db | Tx, id: string): Promise<ApiToken> {
   const row = await tokenRows(db).where('api_tokens.id', '=', id).executeTakeFirst();
   if (!row) throw new NotFoundError(`no API token ${id}`);
-  return toApiToken(row, new Date());
+  return (await withStates(db, [row]))[0]!;
 }
 
 export async function revokeApiToken(store: Store, id: string, by: ChangedBy): Promise<ApiToken> {
@@ -212,14 +223,6 @@ export interface TokenIdentity {
   ownerId: string | null;
 }
 
-/** A token works only while its owner is an active account still holding everything the token's role grants. */
-async function ownerStillAnswers(db: Db, row: TokenRow, role: Role): Promise<boolean> {
-  if (!row.owner_user_id) return true;
-  if (row.owner_status !== 'active') return false;
-  const held = permissionsOf(await rolesOf(db, row.owner_user_id));
-  return ROLE_PERMISSIONS[role].every((p) => held.has(p));
-}
-
 /**
  * Checks a presented bearer token: well-formed, known, secret matches (in
  * constant time), not revoked, not expired, owner still able to answer for
@@ -238,7 +241,9 @@ export async function authenticateApiToken(
   if (!row || !secretMatches(parsed.secret, row.secret_hash)) return null;
   const now = options.now ?? new Date();
   const role = row.role;
-  if (!isRole(role) || stateOf(row, now) !== 'active' || !(await ownerStillAnswers(store.db, row, role))) return null;
+  if (!isRole(role)) return null;
+  const ownerRoles = row.owner_user_id && row.owner_status === 'active' ? await rolesOf(store.db, row.owner_user_id) : [];
+  if (stateOf(row, now, ownerRoles) !== 'active') return null;
   const ip = options.ip ?? null;
   if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS || (ip && ip !== row.last_used_ip)) {
     await store.db.updateTable('api_tokens').set({ last_used_at: now.toISOString(), last_used_ip: ip ?? row.last_used_ip }).where('id', '=', row.id).execute();

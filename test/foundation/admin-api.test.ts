@@ -168,7 +168,7 @@ for (const engine of ENGINES) {
     });
 
     await t.test('tokens: created over the API work once shown, can be listed and revoked', async () => {
-      const r = await call('POST', '/api/admin/tokens', { token: admin, body: { role: 'helpdesk', name: 'desk', expiresInDays: 30 } });
+      const r = await call('POST', '/api/admin/tokens', { token: admin, body: { role: 'helpdesk', name: 'desk', owner: 'alice', expiresInDays: 30 } });
       assert.equal(r.statusCode, 201);
       const issued = json<{ id: string; token: string; expiresAt: string }>(r);
       assert.match(issued.token, /^tsk_/);

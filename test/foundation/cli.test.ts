@@ -88,9 +88,9 @@ test('tessera CLI', { concurrency: ENGINES.length }, async (top) => {
       });
 
       await t.test('tokens: created once, listed without secrets, revoked', async () => {
-        const issued = JSON.parse(await ok(['token', 'create', '--role', 'auditor', '--name', 'evidence', '--json'])) as { id: string; token: string };
+        const issued = JSON.parse(await ok(['token', 'create', '--role', 'auditor', '--name', 'evidence', '--owner', 'alice', '--json'])) as { id: string; token: string };
         assert.match(issued.token, /^tsk_/);
-        const human = await ok(['token', 'create', '--role', 'global_admin']);
+        const human = await ok(['token', 'create', '--role', 'global_admin', '--name', 'automation', '--owner', 'alice']);
         assert.match(human, /shown this once/);
         assert.match((await cli(['token', 'create'])).stderr, /--role is required/);
         const listed = await ok(['token', 'list', '--json']);

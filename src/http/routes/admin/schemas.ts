@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PERMISSIONS, ROLES } from '../../../directory/roles.ts';
 import { USER_KINDS, USER_STATUSES } from '../../../directory/users.ts';
 import { DEVICE_STATUSES } from '../../../directory/devices.ts';
+import { API_TOKEN_STATES } from '../../../directory/api-tokens.ts';
 
 /**
  * The shapes the admin API answers with. Handlers return the services' own
@@ -100,11 +101,17 @@ export const apiTokenOut = z.object({
   id,
   name: z.string(),
   role: z.string(),
+  owner: z
+    .object({ id, username: z.string().nullable().describe('null when the account was deleted'), active: z.boolean() })
+    .nullable()
+    .describe('The person who answers for the token; null for tokens created before owners'),
   createdAt: time,
   createdBy: z.string(),
   expiresAt: time.nullable(),
   revokedAt: time.nullable(),
   lastUsedAt: time.nullable(),
+  lastUsedAddress: z.string().nullable().describe('The client address of the last use'),
+  state: z.enum(API_TOKEN_STATES).describe('owner_inactive: the owner is disabled, offboarded or deleted, or no longer holds the role'),
 });
 
 export const issuedApiTokenOut = apiTokenOut.extend({
