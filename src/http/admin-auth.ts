@@ -2,10 +2,12 @@ import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'f
 import { authenticateApiToken } from '../directory/api-tokens.ts';
 import type { Permission, Role } from '../directory/roles.ts';
 import { forbidden, unauthorized } from './errors.ts';
+import { authenticateConsole, hasConsoleCookie } from './routes/console/authenticate.ts';
 
 /**
- * Who is calling the admin API. For now only admin API tokens; `actor` is what
- * goes into audit entries for changes the caller makes.
+ * Who is calling the admin API: an API token, or a person signed in to the
+ * console (its session cookie, CSRF header on changes). `actor` is what goes
+ * into audit entries for changes the caller makes.
  */
 export interface TokenPrincipal {
   kind: 'token';
@@ -14,7 +16,20 @@ export interface TokenPrincipal {
   permissions: readonly Permission[];
   actor: string;
 }
-export type Principal = TokenPrincipal;
+export interface PersonPrincipal {
+  kind: 'person';
+  /** The person's user id. */
+  id: string;
+  username: string;
+  roles: readonly Role[];
+  permissions: readonly Permission[];
+  actor: string;
+  consoleSessionId: string;
+}
+export type Principal = TokenPrincipal | PersonPrincipal;
+
+/** Methods that change nothing: the console may call them without its CSRF header. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +47,10 @@ function challenge(reply: FastifyReply, error?: 'invalid_token' | 'insufficient_
 export async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
   if (request.principal) return request.principal;
   const header = request.headers.authorization;
+  if (!header && hasConsoleCookie(request)) {
+    request.principal = await authenticateConsole(request, reply, { csrf: !SAFE_METHODS.has(request.method) });
+    return request.principal;
+  }
   if (!header) {
     challenge(reply);
     throw unauthorized('send an admin API token: Authorization: Bearer <token>');
@@ -62,7 +81,8 @@ export function requirePermission(permission: Permission): preHandlerAsyncHookHa
     const principal = await authenticate(request, reply);
     if (!principal.permissions.includes(permission)) {
       challenge(reply, 'insufficient_scope');
-      throw forbidden(`this needs the ${permission} permission, which the ${principal.role} role does not have`);
+      const holder = principal.kind === 'token' ? `the ${principal.role} role does` : 'your roles do';
+      throw forbidden(`this needs the ${permission} permission, which ${holder} not have`);
     }
   };
 }

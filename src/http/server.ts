@@ -29,6 +29,7 @@ import { installWebauthnRecorder } from '../monitor/webauthn-events.ts';
 import { scimRoutes } from '../protocols/scim/routes.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
 import { mountLdap } from '../protocols/ldap/mount.ts';
+import { mountOutbox } from '../monitor/outbox/mount.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -102,6 +103,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const registry = addMetrics(app, ctx.config);
   mountRadius(app, registry);
   mountLdap(app);
+  mountOutbox(app, registry);
   await app.register(healthRoutes);
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
   // form and cookie parsing that the pages and APIs below need.

@@ -52,6 +52,7 @@ export interface CompiledPolicy {
   registeredAnyOf: readonly string[] | null;
   grant: Grant | null;
   frequencyHours: number | null;
+  idleMinutes: number | null;
   nonPersistent: boolean;
   exceptions: readonly CompiledException[];
   /**
@@ -156,6 +157,7 @@ export function compilePolicySet(set: PolicySet): CompiledSet {
       registeredAnyOf: c.registeredMethods?.anyOf ?? null,
       grant: d.grant ?? null,
       frequencyHours: d.session?.signInFrequencyHours ?? null,
+      idleMinutes: d.session?.idleMinutes ?? null,
       nonPersistent: d.session?.persistentSession === false,
       exceptions: exceptionsOf.get(id) ?? [],
       notTargeted: [],

@@ -96,6 +96,7 @@ const grantSchema = z.union([
 
 const sessionSchema = z.strictObject({
   signInFrequencyHours: z.number().int().min(1).max(8760).optional().describe('Ask again after this many hours'),
+  idleMinutes: z.number().int().min(1).max(1440).optional().describe('Ask again when the session was idle this many minutes (where the app reports activity)'),
   persistentSession: z.literal(false).optional().describe('false: the session ends when the browser closes'),
 });
 

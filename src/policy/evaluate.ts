@@ -158,6 +158,7 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
   let blockedBy: Decision['blockedBy'] = null;
   let blockReason: Decision['blockReason'] = null;
   let frequency: number | null = null;
+  let idle: number | null = null;
   let persistent = true;
   const results: PolicyResult[] = new Array(cs.policies.length);
   const targetedAtAll = candidates(cs, cx);
@@ -224,6 +225,7 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
     }
     if (needStrength !== null && !required.includes(needStrength)) required.push(needStrength);
     if (p.frequencyHours !== null) frequency = frequency === null ? p.frequencyHours : Math.min(frequency, p.frequencyHours);
+    if (p.idleMinutes !== null) idle = idle === null ? p.idleMinutes : Math.min(idle, p.idleMinutes);
     if (p.nonPersistent) persistent = false;
   }
 
@@ -234,7 +236,7 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
     blockedBy,
     requiredStrengths: required,
     missingStrengths,
-    session: { signInFrequencyHours: frequency, persistent },
+    session: { signInFrequencyHours: frequency, idleMinutes: idle, persistent },
     policies: results,
   };
 }

@@ -114,7 +114,7 @@ export interface Decision {
   requiredStrengths: string[];
   /** Of those, the ones the methods used so far do not satisfy yet. */
   missingStrengths: string[];
-  session: { signInFrequencyHours: number | null; persistent: boolean };
+  session: { signInFrequencyHours: number | null; idleMinutes: number | null; persistent: boolean };
   /** Every policy, in the order given, with why it applied or not. */
   policies: PolicyResult[];
 }

@@ -2,6 +2,7 @@ import { loadConfig } from '../../config/config.ts';
 import { createContext } from '../../app/context.ts';
 import { buildServer } from '../../http/server.ts';
 import { issueSetupTokenIfNeeded } from '../../directory/first-admin.ts';
+import { ensureConsoleClient } from '../../http/routes/console/client.ts';
 import { parse, type Io } from '../support.ts';
 
 export const summary = 'run the server (what npm start does)';
@@ -13,6 +14,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const config = loadConfig();
   const ctx = await createContext(config);
   const app = await buildServer(ctx);
+  await ensureConsoleClient(ctx);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -3,7 +3,7 @@ import { join, dirname, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '../../../web/static');
+const web = join(dirname(fileURLToPath(import.meta.url)), '../../../web');
 const TYPES: Record<string, string> = {
   '.css': 'text/css; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -13,9 +13,14 @@ const TYPES: Record<string, string> = {
   '.webmanifest': 'application/manifest+json',
 };
 
-/** The few static files pages need (stylesheet, small scripts), from web/static. */
+/** The few static files pages need (stylesheet, small scripts) from web/static, and the console's from web/console. */
 export async function staticRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: { '*': string } }>('/static/*', async (request, reply) => {
+  serveFolder(app, '/static/', join(web, 'static'));
+  serveFolder(app, '/console/', join(web, 'console'));
+}
+
+function serveFolder(app: FastifyInstance, prefix: string, root: string): void {
+  app.get<{ Params: { '*': string } }>(`${prefix}*`, async (request, reply) => {
     const rel = normalize(request.params['*']).replace(/^(\.\.(\/|$))+/, '');
     const type = TYPES[extname(rel)];
     if (!type || rel.includes('..')) return reply.status(404).send({ error: 'not_found', message: 'no such file' });

@@ -21,7 +21,7 @@ function request(over: Partial<Omit<AccessRequest, 'facts'>> & { facts?: Partial
     methodsUsed: over.uses ?? [{ method: 'password' }],
     ...over.facts,
   };
-  return { via: over.via ?? 'signin', facts, active: over.active ?? true, requestedAcr: over.requestedAcr ?? [], authTime: over.authTime ?? null, recoveryHold: over.recoveryHold };
+  return { via: over.via ?? 'signin', facts, active: over.active ?? true, requestedAcr: over.requestedAcr ?? [], authTime: over.authTime ?? null, lastActiveAt: over.lastActiveAt, recoveryHold: over.recoveryHold };
 }
 
 const MFA_FOR_MAIL = { name: 'MFA for mail', state: 'enabled', assignments: { users: { include: 'all' }, apps: { include: ['mail'] } }, grant: { strength: 'mfa' } };
@@ -58,6 +58,19 @@ test('sign-in frequency: methods proven longer ago no longer count', () => {
   const refresh = decideAccess(frequent, request({ via: 'refresh', uses, authTime: old }));
   assert.equal(refresh.outcome.kind === 'block' && refresh.outcome.refusal, 'sign_in_frequency');
   assert.equal(decideAccess(frequent, request({ via: 'signin', uses, authTime: null })).outcome.kind, 'allow', 'a sign-in in progress proves them now');
+});
+
+test('idle limit: a session unused longer than the shortest limit is asked again; no activity record, no limit', () => {
+  const idle = config([{ ...MFA_FOR_MAIL, session: { idleMinutes: 15 } }, { ...MFA_FOR_MAIL, name: 'looser', session: { idleMinutes: 60 } }]);
+  const uses = [{ method: 'password' }, { method: 'totp' }];
+  const at = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+  assert.equal(decideAccess(idle, request({ via: 'session', uses, authTime: at(30), lastActiveAt: at(10) })).outcome.kind, 'allow');
+  const paused = decideAccess(idle, request({ via: 'session', uses, authTime: at(30), lastActiveAt: at(20) }));
+  assert.deepEqual(paused.outcome.kind === 'step_up' && paused.outcome.reauthenticate, true, 'the shortest limit (15 min) wins');
+  assert.equal(paused.session.idleMinutes, 15);
+  const refresh = decideAccess(idle, request({ via: 'refresh', uses, authTime: at(30), lastActiveAt: at(20) }));
+  assert.equal(refresh.outcome.kind === 'block' && refresh.outcome.refusal, 'idle_limit');
+  assert.equal(decideAccess(idle, request({ via: 'session', uses, authTime: at(30) })).outcome.kind, 'allow');
 });
 
 test('what must be reached: admins phishing-resistant (while the setting is on), acr_values, never lowered by the app', () => {

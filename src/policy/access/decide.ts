@@ -14,7 +14,8 @@ import { CAN_STEP_UP, type AccessConfig, type AccessDecision, type AccessRequest
  *   2. conditional access (src/policy/evaluate.ts): an enforced policy that blocks refuses;
  *   3. what must be reached: the strengths enforced policies demand, phishing-resistant
  *      MFA for administrators while that setting is on, and what the app asked for (acr_values);
- *   4. sign-in frequency: methods proven longer ago than the shortest frequency no longer count;
+ *   4. sign-in frequency: methods proven longer ago than the shortest frequency no longer count, nor do
+ *      any after the app sat unused longer than the shortest idle limit;
  *   5. what is still missing is a step-up where this grant point can ask for one, a refusal where not.
  */
 export function decideAccess(config: AccessConfig, request: AccessRequest): AccessDecision {
@@ -45,12 +46,23 @@ export function decideAccess(config: AccessConfig, request: AccessRequest): Acce
     const by = { id: evaluation.blockedBy.policyId, name: evaluation.blockedBy.name };
     return refuse(evaluation.blockReason === 'compliant_device' ? 'device_not_compliant' : 'policy_blocked', by);
   }
-  const hours = evaluation.session.signInFrequencyHours;
-  const stale = hours !== null && request.authTime !== null && facts.now.getTime() - request.authTime.getTime() > hours * 3_600_000;
+  const staleBy = staleness(evaluation.session, request, facts.now);
+  const stale = staleBy !== null;
   const missing = stale ? strengths : strengths.filter((s) => !strengthSatisfied(s, uses));
   if (!stale && missing.length === 0) return { ...base, outcome: { kind: 'allow' } };
-  if (!CAN_STEP_UP.has(request.via)) return refuse(stale ? 'sign_in_frequency' : 'strength_not_met');
+  if (!CAN_STEP_UP.has(request.via)) return refuse(staleBy ?? 'strength_not_met');
   return { ...base, outcome: { kind: 'step_up', missing, reauthenticate: stale } };
+}
+
+/** Whether what was proven has gone stale: by the sign-in frequency, or by an idle limit. */
+function staleness(
+  session: AccessDecision['session'], request: AccessRequest, now: Date,
+): 'sign_in_frequency' | 'idle_limit' | null {
+  const hours = session.signInFrequencyHours;
+  if (hours !== null && request.authTime !== null && now.getTime() - request.authTime.getTime() > hours * 3_600_000) return 'sign_in_frequency';
+  const minutes = session.idleMinutes;
+  if (minutes !== null && request.lastActiveAt && now.getTime() - request.lastActiveAt.getTime() > minutes * 60_000) return 'idle_limit';
+  return null;
 }
 
 /** A strength id no longer defined can be satisfied by nothing: fail closed rather than drop it. */

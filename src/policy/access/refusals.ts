@@ -12,6 +12,7 @@ export const REFUSAL_LOG_REASON: Record<RefusalKind, string> = {
   device_not_compliant: 'policy_device_not_compliant',
   strength_not_met: 'strength_not_met',
   sign_in_frequency: 'sign_in_frequency_elapsed',
+  idle_limit: 'idle_limit_elapsed',
 };
 
 /** The log reason of a decision that does not allow, or null when it allows. */

@@ -35,6 +35,11 @@ export interface AccessRequest {
   requestedAcr: readonly string[];
   /** When the methods were proven (a session's or refresh token's authentication time); null: in this request. */
   authTime: Date | null;
+  /**
+   * When the person last used the app this access is for (a console session's last request); null where
+   * the grant point does not track it. A policy's idle limit counts from here.
+   */
+  lastActiveAt?: Date | null;
   /** The person is on a recovery hold (their last second factor was taken away with a lost device). */
   recoveryHold?: boolean;
 }
@@ -49,7 +54,9 @@ export type RefusalKind =
   | 'device_not_compliant'
   /** More is needed but this grant point cannot ask for it (a refresh, a service token). */
   | 'strength_not_met'
-  | 'sign_in_frequency';
+  | 'sign_in_frequency'
+  /** The session sat unused longer than a policy's idle limit. */
+  | 'idle_limit';
 
 export type AccessOutcome =
   | { kind: 'allow' }
@@ -65,7 +72,7 @@ export interface AccessDecision {
   requestedCustom: StrengthDefinition | null;
   /** What the methods proven reach: the acr tokens carry and the strength behind it. */
   reached: { acr: string; strength: string | null };
-  session: { signInFrequencyHours: number | null; persistent: boolean };
+  session: { signInFrequencyHours: number | null; idleMinutes: number | null; persistent: boolean };
   /** Conditional access with a reason per policy. */
   evaluation: Decision;
   /** What report-only policies would have done; recorded, never changes the outcome. */

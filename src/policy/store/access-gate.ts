@@ -24,6 +24,8 @@ export interface AccessAsk {
   methodsUsed: readonly MethodUseLike[];
   /** When those methods were proven; null: in this request (a sign-in in progress). */
   authTime: Date | null;
+  /** When the person last used the app (a console session's last request), for a policy's idle limit. */
+  lastActiveAt?: Date | null;
   requestedAcr?: readonly string[];
   /** The device, when known; otherwise the one the transaction presented a device token from. */
   deviceId?: string | null;
@@ -63,6 +65,7 @@ export async function askAccess(db: Db | Tx, input: AccessAsk): Promise<AccessAn
     active: subject?.user.status === 'active',
     requestedAcr: input.requestedAcr ?? [],
     authTime: input.authTime,
+    lastActiveAt: input.lastActiveAt ?? null,
     recoveryHold: input.recoveryHold,
   });
   return { decision, subject, config };

@@ -8,6 +8,7 @@ import { listUserMethods } from '../../methods/list.ts';
 import { stagePolicyDocument } from '../defaults.ts';
 import type { PolicyDocument } from '../document.ts';
 import { loadActiveStrengths } from './strengths-source.ts';
+import { strengthReached, topStrength } from './coverage.ts';
 import type { RolloutStagesTable } from './tables.ts';
 import { guardLockout } from './lockout-gate.ts';
 import { guardDowngrade } from './downgrade-gate.ts';
@@ -115,12 +116,9 @@ export async function stageCoverage(db: Db | Tx, stage: Stage, now = new Date())
   for (const m of members) {
     const methods = [...new Set((await listUserMethods(db, m.id)).map((c) => c.type))];
     for (const t of methods) byMethod[t] = (byMethod[t] ?? 0) + 1;
-    // The strongest standard strength one sign-in with the password and one other method reaches.
-    const reach = new Set<string>();
-    for (const t of methods) if (t !== 'password') for (const s of strengths.satisfiedBy(['password', t])) reach.add(s);
-    const top = ['phishing_resistant_mfa', 'passwordless_mfa', 'mfa'].find((s) => reach.has(s)) ?? 'none';
+    const top = topStrength(methods, strengths);
     byStrength[top] = (byStrength[top] ?? 0) + 1;
-    if (reach.has(stage.strength)) registered++;
+    if (strengthReached(methods, strengths, stage.strength)) registered++;
   }
   return { ...stage, total: members.length, registered, byMethod, byStrength, enforced: now.toISOString() >= stage.enforceAt };
 }

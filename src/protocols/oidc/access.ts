@@ -28,6 +28,7 @@ const TOKEN_REFUSED: Record<RefusalKind, string> = {
   device_not_compliant: 'the access policy requires a managed, compliant device: sign in again from one',
   strength_not_met: 'the access policy now requires a stronger sign-in: sign in again',
   sign_in_frequency: 'the access policy requires signing in again',
+  idle_limit: 'the access policy requires signing in again after a pause',
 };
 
 function refusalText(decision: AccessDecision): string {

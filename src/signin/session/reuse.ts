@@ -20,6 +20,8 @@ export interface ReuseInput {
   userAgent: string | null;
   requestedAcr: readonly string[];
   deviceId: string | null;
+  /** When the person last used this app (the console tracks it): a policy's idle limit counts from here. */
+  lastActiveAt?: Date | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function reuseSession(
   const db = ctx.store.db;
   const { decision } = await askAccess(db, {
     via: input.via ?? 'session', clientType: input.via === 'saml' ? 'saml' : undefined, userId: session.userId, clientId: input.clientId, ip: input.ip, methodsUsed: session.methodUses,
-    authTime: session.authTime, requestedAcr: input.requestedAcr, deviceId: input.deviceId,
+    authTime: session.authTime, requestedAcr: input.requestedAcr, deviceId: input.deviceId, lastActiveAt: input.lastActiveAt ?? null,
   });
   const o = decision.outcome;
   if (o.kind === 'step_up') return { kind: 'step_up', reauthenticate: o.reauthenticate };

@@ -25,9 +25,12 @@ import { methodsPolicyOperations } from './methods-policy.ts';
 import { samlOperations } from './saml.ts';
 import { radiusOperations } from './radius.ts';
 import { directorySourceOperations } from './directory-sources.ts';
+import { overviewOperations } from './overview.ts';
+import { policyImpactOperations } from './policy-impact.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
+  ...overviewOperations,
   ...userOperations,
   ...factorLockOperations,
   ...userMethodOperations,
@@ -44,6 +47,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...deviceLifecycleOperations,
   ...policyOperations,
   ...whatIfOperations,
+  ...policyImpactOperations,
   ...exceptionOperations,
   ...downgradeOperations,
   ...mdmOperations,

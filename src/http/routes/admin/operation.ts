@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AppContext } from '../../../app/context.ts';
 import type { Permission } from '../../../directory/roles.ts';
 import { DirectoryError, type ChangedBy } from '../../../directory/errors.ts';
 import { requirePermission, type Principal } from '../../admin-auth.ts';
 import { HttpError } from '../../errors.ts';
+import { asActingPerson } from './acting-person.ts';
 
 /**
  * One admin API operation, declared once: its route, the permission it needs,
@@ -96,7 +97,9 @@ export function defineOperation<
       const input = {
         params: (spec.params ? spec.params.parse(request.params) : {}) as z.output<P>,
         query: (spec.query ? spec.query.parse(request.query) : {}) as z.output<Q>,
-        body: (spec.body ? spec.body.parse(request.body) : undefined) as z.output<B>,
+        body: (spec.body
+          ? spec.body.parse(asActingPerson(spec.operationId, principal, request.body, request.params, (key) => schemaAccepts(spec.body, key)))
+          : undefined) as z.output<B>,
         principal,
         by: { actor: principal.actor, requestId: request.id },
         ctx: request.server.ctx,
@@ -117,6 +120,13 @@ export function defineOperation<
       return shaped.data;
     },
   };
+}
+
+/** Whether a body schema (an object, possibly optional) has this field. */
+function schemaAccepts(schema: z.ZodType | undefined, key: string): boolean {
+  let s: z.ZodType | undefined = schema;
+  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s instanceof z.ZodObject && key in s.shape;
 }
 
 /** Operations registered under one route prefix, as the OpenAPI document lists them. */
