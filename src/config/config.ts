@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { deliveryConfig, deliverySchema, type DeliveryConfig } from './delivery.ts';
 
 /**
  * One typed configuration object, read from the environment and, when
@@ -53,6 +54,8 @@ const schema = z.object({
   TESSERA_TWILIO_ACCOUNT_SID: z.string().regex(/^[A-Za-z0-9]{1,64}$/).optional(),
   TESSERA_TWILIO_AUTH_TOKEN: z.string().min(1).max(256).optional(),
   TESSERA_TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15551234567').optional(),
+  /** Alert delivery, mail and audit checkpoints (src/config/delivery.ts). */
+  ...deliverySchema,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -76,6 +79,8 @@ export interface Config {
   phone?: PhoneSenderConfig;
   /** RADIUS for VPN and network gear; absent: off. */
   radius?: RadiusConfig;
+  /** Where alerts, e-mail and audit checkpoints are delivered; absent: nowhere (they wait in the outbox). */
+  delivery?: DeliveryConfig;
 }
 
 export interface RadiusConfig {
@@ -176,5 +181,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     phone: phoneSender(raw),
     radius: radiusConfig(raw),
+    delivery: deliveryConfig(raw, dataDir, (message) => {
+      throw new ConfigError(message);
+    }),
   };
 }

@@ -5,8 +5,8 @@
  * crash between "decided to tell someone" and "told them" loses nothing.
  * Every node's worker claims due rows with a lease (worker.ts); one node sends each.
  */
-export const OUTBOX_CHANNELS = ['mail', 'webhook', 'syslog', 'alert'] as const;
-/** 'alert' is a fan-out row: the worker turns it into one row per route configured for the alert's severity. */
+export const OUTBOX_CHANNELS = ['mail', 'webhook', 'syslog', 'file', 'alert'] as const;
+/** 'file' appends a line to the audit checkpoint file. 'alert' is a fan-out row: the worker turns it into one row per route configured for the alert's severity. */
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;

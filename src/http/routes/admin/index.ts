@@ -12,6 +12,7 @@ import { signinOperations } from './signins.ts';
 import { tapOperations } from './tap.ts';
 import { caseOperations } from './cases.ts';
 import { alertOperations } from './alerts.ts';
+import { deliveryOperations } from './deliveries.ts';
 import { breakGlassOperations } from './breakglass.ts';
 import { deviceLifecycleOperations } from './device-lifecycle.ts';
 import { policyOperations } from './policies.ts';
@@ -43,6 +44,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...tapOperations,
   ...caseOperations,
   ...alertOperations,
+  ...deliveryOperations,
   ...breakGlassOperations,
   ...deviceLifecycleOperations,
   ...policyOperations,
