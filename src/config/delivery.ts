@@ -62,8 +62,8 @@ export interface DeliveryConfig {
   syslog?: { url: string };
   routes: AlertRoute[];
   checkpoints?: { intervalSeconds: number; file?: string; webhook: boolean; syslog: boolean };
-  /** Not from the environment: tests poll faster. */
-  worker?: { pollMs?: number };
+  /** Not from the environment: tests poll faster and back off for less. */
+  worker?: { pollMs?: number; backoff?: { baseMs: number; maxMs: number; maxAttempts: number } };
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;

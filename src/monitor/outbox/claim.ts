@@ -33,6 +33,7 @@ export async function claimDue(db: Db, holder: string, leaseMs: number, limit: n
     .where('due_at', '<=', iso)
     .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', iso)]))
     .orderBy('due_at')
+    .orderBy('created_at')
     .limit(limit)
     .execute();
   const claimed: OutboxTable[] = [];

@@ -30,8 +30,8 @@ export function mountOutbox(app: FastifyInstance, registry: Registry): void {
   let worker: OutboxWorker | undefined;
   let checkpoints: { stop(): void } | undefined;
   app.addHook('onReady', async () => {
-    const pollMs = ctx.config.delivery?.worker?.pollMs;
-    worker = startOutboxWorker(ctx, { pollMs, onOutcome: (channel, outcome) => attempts.inc({ channel, outcome }) });
+    const { pollMs, backoff } = ctx.config.delivery?.worker ?? {};
+    worker = startOutboxWorker(ctx, { pollMs, backoff, onOutcome: (channel, outcome) => attempts.inc({ channel, outcome }) });
     checkpoints = startCheckpointSchedule(ctx);
   });
   app.addHook('onClose', async () => {

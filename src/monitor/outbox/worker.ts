@@ -88,7 +88,12 @@ export function startOutboxWorker(ctx: WorkerContext, options: WorkerOptions = {
   async function round(): Promise<void> {
     for (;;) {
       const rows = await claimDue(ctx.store.db, holder, leaseMs, batch);
-      await Promise.all(rows.map(deliver));
+      // Checkpoint lines are appended one after the other, oldest first; the rest go out side by side.
+      const lines = rows.filter((r) => r.channel === 'file');
+      const appendInOrder = async () => {
+        for (const row of lines) await deliver(row);
+      };
+      await Promise.all([...rows.filter((r) => r.channel !== 'file').map(deliver), appendInOrder()]);
       // A fan-out queued deliveries that are due now: send them in this round too.
       const fannedOut = rows.some((r) => r.channel === 'alert');
       if ((rows.length < batch && !fannedOut) || stopped) return;

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ENGINES, engineSkip } from '../support/engines.ts';
+import { startTestServer } from '../support/server.ts';
+import { createApiToken } from '../../src/directory/api-tokens.ts';
+import { raiseAlert } from '../../src/monitor/alerts.ts';
+import { backoffMs } from '../../src/monitor/outbox/claim.ts';
+import { startWebhookReceiver, waitFor } from './listeners.ts';
+
+/**
+ * A receiver that fails is tried again with backoff; one that keeps failing
+ * gets the delivery marked failed with the reason, listed by the admin API
+ * and counted on /metrics.
+ */
+const SECRET = 'another-webhook-secret-of-32-characters!';
+
+test('backoff doubles, is jittered in its upper half and capped', () => {
+  const b = { baseMs: 1000, maxMs: 8000, maxAttempts: 10 };
+  assert.equal(backoffMs(1, b, () => 0), 500);
+  assert.equal(backoffMs(1, b, () => 1), 1000);
+  assert.equal(backoffMs(3, b, () => 1), 4000);
+  assert.equal(backoffMs(9, b, () => 1), 8000);
+  assert.equal(backoffMs(9, b, () => 0), 4000);
+});
+
+for (const engine of ENGINES) {
+  test(`retries and failures on ${engine}`, engineSkip(engine), async (t) => {
+    let down = false;
+    const hook = await startWebhookReceiver(SECRET, (n) => (down || n <= 2 ? 503 : 204));
+    const server = await startTestServer(engine, {
+      delivery: {
+        webhook: { url: `http://127.0.0.1:${hook.port}/`, secret: SECRET },
+        routes: [{ channel: 'webhook', minSeverity: 'low' }],
+        worker: { pollMs: 50, backoff: { baseMs: 40, maxMs: 200, maxAttempts: 3 } },
+      },
+    });
+    t.after(async () => {
+      await server.close();
+      await hook.close();
+    });
+    const token = (await createApiToken(server.ctx.store, { role: 'auditor', name: 'test auditor' }, { actor: 'test' })).token;
+    const get = async (path: string) => {
+      const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, path);
+      return res;
+    };
+
+    await t.test('two refusals, then the third attempt is delivered', async () => {
+      await raiseAlert(server.ctx.store.db, { severity: 'medium', kind: 'test.flaky' });
+      await waitFor('the delivery', () => hook.received.length === 1);
+      assert.equal(hook.requests, 3);
+      const { items } = (await (await get('/api/admin/deliveries?channel=webhook')).json()) as { items: Array<{ status: string; attempts: number; lastError: string | null }> };
+      assert.equal(items[0]!.status, 'sent');
+      assert.equal(items[0]!.attempts, 3);
+    });
+
+    await t.test('a receiver that stays down: failed after the last attempt, with the reason, listed and counted', async () => {
+      down = true;
+      const before = hook.requests;
+      await raiseAlert(server.ctx.store.db, { severity: 'high', kind: 'test.down' });
+      const failed = async () => ((await (await get('/api/admin/deliveries?status=failed')).json()) as { items: Array<{ channel: string; attempts: number; lastError: string }> }).items;
+      const until = Date.now() + 10_000;
+      while ((await failed()).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const [row] = await failed();
+      assert.ok(row, 'the delivery was marked failed');
+      assert.equal(row.channel, 'webhook');
+      assert.equal(row.attempts, 3);
+      assert.equal(row.lastError, 'the webhook answered HTTP 503');
+      assert.equal(hook.requests - before, 3, 'no attempt after the last');
+      const metrics = await (await get('/metrics')).text();
+      assert.match(metrics, /tessera_outbox_deliveries\{channel="webhook",status="failed"\} 1/);
+      assert.match(metrics, /tessera_outbox_attempts_total\{channel="webhook",outcome="failed"\} 1/);
+      assert.match(metrics, /tessera_outbox_attempts_total\{channel="webhook",outcome="retry"\} 4/);
+    });
+
+    await t.test('bad filters get a clear 400', async () => {
+      const res = await fetch(`${server.url}/api/admin/deliveries?status=lost`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as { message: string }).message, /^status: /);
+    });
+  });
+}
