@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { deliveryConfig, deliverySchema, type DeliveryConfig } from './delivery.ts';
+import { brandingConfig, brandingSchema, type BrandingConfig } from './branding.ts';
 
 /**
  * One typed configuration object, read from the environment and, when
@@ -56,6 +57,8 @@ const schema = z.object({
   TESSERA_TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +15551234567').optional(),
   /** Alert delivery, mail and audit checkpoints (src/config/delivery.ts). */
   ...deliverySchema,
+  /** The organisation's name and logo on the pages (src/config/branding.ts). */
+  ...brandingSchema,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -81,6 +84,8 @@ export interface Config {
   radius?: RadiusConfig;
   /** Where alerts, e-mail and audit checkpoints are delivered; absent: nowhere (they wait in the outbox). */
   delivery?: DeliveryConfig;
+  /** The organisation's name and logo; absent: "Tessera" and no logo. */
+  branding?: BrandingConfig;
 }
 
 export interface RadiusConfig {
@@ -182,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     phone: phoneSender(raw),
     radius: radiusConfig(raw),
     delivery: deliveryConfig(raw, dataDir, (message) => {
+      throw new ConfigError(message);
+    }),
+    branding: brandingConfig(raw, (message) => {
       throw new ConfigError(message);
     }),
   };

@@ -1,3 +1,5 @@
+import { currentBranding } from './branding.ts';
+
 /**
  * A tagged template for server-rendered pages: every interpolated value is
  * HTML-escaped unless it is itself the result of html`` (or raw()), so user
@@ -48,20 +50,26 @@ export interface PageOptions {
   wide?: boolean;
 }
 
+/** The organisation's logo and name at the top of every page (src/http/branding.ts). */
+function brandHeader(): SafeHtml {
+  const { name, logoUrl } = currentBranding();
+  return html`<header class="brand">${logoUrl ? html`<img class="brand-logo" src="${logoUrl}" alt="">` : ''}<span class="brand-name">${name}</span></header>`;
+}
+
 export function page({ title, body, scripts = [], wide = false }: PageOptions): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · Tessera</title>
+<title>${title} · ${currentBranding().name}</title>
 <link rel="stylesheet" href="/static/tessera.css">
 <link rel="icon" href="/static/icon.svg" type="image/svg+xml">
 ${scripts.map((s) => html`<script type="module" src="${s}"></script>`)}
 </head>
 <body>
 <main class="${wide ? 'card wide' : 'card'}">
-<p class="brand" aria-hidden="true">Tessera</p>
+${brandHeader()}
 ${body}
 </main>
 </body>

@@ -30,6 +30,7 @@ import { scimRoutes } from '../protocols/scim/routes.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
 import { mountLdap } from '../protocols/ldap/mount.ts';
 import { mountOutbox } from '../monitor/outbox/mount.ts';
+import { useBranding } from './branding.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,6 +56,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging: true }),
   });
   app.decorate('ctx', ctx);
+  useBranding(app, ctx.config);
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,6 +4,8 @@ import { listUserMethods } from '../../../methods/list.ts';
 import { beginTotpEnrolment, finishTotpEnrolment, loadTotpEnrolment, removeTotp } from '../../../methods/totp/index.ts';
 import { generateBackupCodes, revokeBackupCodes } from '../../../methods/backup-codes/index.ts';
 import type { ActivityRow, MethodRow } from './views.ts';
+import { describeAuditEvent } from '../../audit-words.ts';
+import { loadAuditNames } from '../../audit-names.ts';
 import { addProvenMethod, type IdpSession } from '../../../signin/session/sessions.ts';
 
 /**
@@ -26,12 +28,13 @@ export function selfService(ctx: AppContext) {
     async activity(userId: string): Promise<ActivityRow[]> {
       const rows = await ctx.store.db
         .selectFrom('audit_log')
-        .select(['at', 'action'])
+        .select(['at', 'actor', 'action', 'target'])
         .where('target', '=', `user:${userId}`)
         .orderBy('seq', 'desc')
         .limit(10)
         .execute();
-      return rows;
+      const names = await loadAuditNames(ctx.store.db, rows);
+      return rows.map((r) => ({ at: r.at, title: describeAuditEvent(r, { viewerUserId: userId, names }).title }));
     },
     beginTotp: (userId: string) => beginTotpEnrolment(ctx, userId, { label: 'Authenticator app' }),
     loadTotp: (userId: string, enrolmentId: string) => loadTotpEnrolment(ctx, userId, enrolmentId),

@@ -12,7 +12,8 @@ export interface MethodRow {
 
 export interface ActivityRow {
   at: string;
-  action: string;
+  /** The change in words (src/http/audit-words.ts), never its action code. */
+  title: string;
 }
 
 const METHOD_NAMES: Record<string, string> = {
@@ -82,7 +83,7 @@ ${input.signins.map((s) => html`<tr><td>${when(s.at)}</td><td>${s.clientId ?? 'T
 </table>
 <h2>Security changes</h2>
 <ul>
-${input.activity.map((a) => html`<li>${when(a.at)} — ${a.action}</li>`)}
+${input.activity.map((a) => html`<li>${when(a.at)} — ${a.title}</li>`)}
 </ul>
 <form method="post" action="/signout">${hidden(csrf)}<button type="submit" class="secondary">Sign out</button></form>`;
 }
