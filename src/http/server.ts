@@ -24,11 +24,14 @@ import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';
 import { samlRoutes } from './routes/saml/routes.ts';
+import { consoleRoutes } from './routes/console/routes.ts';
 import { installRecoveryHooks } from '../recovery/signin-hooks.ts';
 import { installWebauthnRecorder } from '../monitor/webauthn-events.ts';
 import { scimRoutes } from '../protocols/scim/routes.ts';
 import { mountRadius } from '../protocols/radius/mount.ts';
 import { mountLdap } from '../protocols/ldap/mount.ts';
+import { mountDetections } from '../monitor/detections/mount.ts';
+import { reportRoutes } from './routes/report.ts';
 import { mountOutbox } from '../monitor/outbox/mount.ts';
 import { useBranding } from './branding.ts';
 
@@ -105,6 +108,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   const registry = addMetrics(app, ctx.config);
   mountRadius(app, registry);
   mountLdap(app);
+  mountDetections(app);
   mountOutbox(app, registry);
   await app.register(healthRoutes);
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
@@ -126,8 +130,10 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     await web.register(pushRoutes);
     await web.register(accountRoutes);
     await web.register(samlRoutes);
+    await web.register(consoleRoutes);
     await web.register(adminClientRoutes, { prefix: '/api/admin' });
     await web.register(policySchemaRoute);
+    await web.register(reportRoutes);
   });
   return app;
 }

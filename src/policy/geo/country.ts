@@ -8,7 +8,14 @@ import { normalizeIp } from '../ip-ranges.ts';
  * location is defined by countries.
  */
 interface GeoIpLite {
-  lookup(ip: string): { country?: string } | null;
+  lookup(ip: string): GeoIpRecord | null;
+}
+
+/** What the database knows of an address: its country, and roughly where (latitude, longitude, accuracy radius in km). */
+export interface GeoIpRecord {
+  country?: string;
+  ll?: [number, number];
+  area?: number;
 }
 
 let loaded: GeoIpLite | null | undefined;
@@ -32,11 +39,15 @@ export function geoUnavailable(): string | null {
   return loadError;
 }
 
-/** ISO 3166-1 alpha-2 country, or null for private, reserved or unknown addresses. */
-export function countryOf(ip: string | null | undefined): string | null {
+/** The database's record of an address, or null for private, reserved or unknown ones. */
+export function geoRecordOf(ip: string | null | undefined): GeoIpRecord | null {
   const n = normalizeIp(ip);
   if (!n) return null;
-  const db = geoip();
-  const hit = db?.lookup(n.address);
+  return geoip()?.lookup(n.address) ?? null;
+}
+
+/** ISO 3166-1 alpha-2 country, or null for private, reserved or unknown addresses. */
+export function countryOf(ip: string | null | undefined): string | null {
+  const hit = geoRecordOf(ip);
   return hit?.country && /^[A-Z]{2}$/.test(hit.country) ? hit.country : null;
 }

@@ -23,12 +23,12 @@ export async function userRisk(db: Db | Tx, userId: string, now = new Date()): P
     else if (SECOND_FACTOR_REASON.test(r.reason)) secondFactorFailures++;
     else if (r.reason === 'bad_password') passwordFailures++;
   }
-  return userRiskFrom({ secondFactorFailures, locks, passwordFailures });
+  return worse(userRiskFrom({ secondFactorFailures, locks, passwordFailures }), await signalledRisk(db, 'user', userId, null, now));
 }
 
 /** Sign-in risk of a sign-in from this address, from the sign-in log. */
 export async function signInRisk(db: Db | Tx, userId: string, ip: string | null, now = new Date()): Promise<RiskLevel> {
-  if (!ip) return 'none';
+  if (!ip) return signalledRisk(db, 'signin', userId, null, now);
   const hourAgo = new Date(now.getTime() - HOUR).toISOString();
   const failures = await db
     .selectFrom('signin_log')
@@ -46,9 +46,38 @@ export async function signInRisk(db: Db | Tx, userId: string, ip: string | null,
   };
   // A new address only counts for someone who has signed in successfully before.
   const newAddress = !!(await successSince(null)) && !(await successSince(ip));
-  return signInRiskFrom({
+  const fromLog = signInRiskFrom({
     addressFailures: failures.length,
     userAddressFailures: failures.filter((f) => f.user_id === userId).length,
     newAddress,
   });
+  return worse(fromLog, await signalledRisk(db, 'signin', userId, ip, now));
+}
+
+const LEVELS: readonly RiskLevel[] = ['none', 'low', 'medium', 'high'];
+const worse = (a: RiskLevel, b: RiskLevel): RiskLevel => (LEVELS.indexOf(a) >= LEVELS.indexOf(b) ? a : b);
+
+/**
+ * The highest risk a detection (src/monitor/detections/) or a "this wasn't me"
+ * report has signalled for this person, or for sign-ins of theirs or from this
+ * address. A signal lasts until it expires or its alert is acknowledged.
+ */
+async function signalledRisk(db: Db | Tx, scope: 'user' | 'signin', userId: string, ip: string | null, now: Date): Promise<RiskLevel> {
+  let q = db
+    .selectFrom('risk_signals')
+    .leftJoin('alerts', 'alerts.id', 'risk_signals.alert_id')
+    .select('risk_signals.level')
+    .where('risk_signals.scope', '=', scope)
+    .where('risk_signals.expires_at', '>', now.toISOString())
+    .where('alerts.acknowledged_at', 'is', null);
+  q = scope === 'user'
+    ? q.where('risk_signals.user_id', '=', userId)
+    : ip === null
+      ? q.where('risk_signals.user_id', '=', userId).where('risk_signals.ip', 'is', null)
+      : q.where((eb) => eb.or([
+      eb.and([eb('risk_signals.user_id', '=', userId), eb.or([eb('risk_signals.ip', 'is', null), eb('risk_signals.ip', '=', ip)])]),
+      eb.and([eb('risk_signals.user_id', 'is', null), eb('risk_signals.ip', '=', ip)]),
+    ]));
+  const rows = await q.limit(50).execute();
+  return rows.reduce<RiskLevel>((max, r) => worse(max, r.level), 'none');
 }

@@ -1,0 +1,88 @@
+import type { Db } from '../../store/store.ts';
+import { signInRisk } from '../../policy/store/risk-facts.ts';
+import { coordinatesOf } from '../../policy/geo/coordinates.ts';
+import { noticeFromAudit, noticeFromSignin, type Notice } from '../notify/notices.ts';
+import type { DetectionSettings } from './settings.ts';
+import { detectGuessing } from './guessing.ts';
+import { detectAppFailures } from './apps.ts';
+import { detectTravel, type Locate } from './travel.ts';
+import { detectAdminGrant, detectMethodAfterRisky, detectSigninAfterReport, METHOD_ADDED, type RiskySignin } from './events.ts';
+import { daysBefore, peopleOf, readHistory, readReports, readWindow, type Person } from './gather.ts';
+import { HOUR, MINUTE, ms, type AuditFact, type Finding, type LogFact } from './model.ts';
+
+/**
+ * One batch of new rows in, what the detections find and what people are to
+ * be told out. Reads only; the scanner writes the results in one transaction.
+ */
+export interface BatchResult {
+  findings: Finding[];
+  notices: Notice[];
+  people: Map<string, Person>;
+}
+
+/** Coordinates are looked up here, at scan time, once per address and batch: never on the sign-in path. */
+function locator(): Locate {
+  const seen = new Map<string, ReturnType<typeof coordinatesOf>>();
+  return (ip) => {
+    if (!ip) return null;
+    if (!seen.has(ip)) seen.set(ip, coordinatesOf(ip));
+    return seen.get(ip)!;
+  };
+}
+
+export async function examineBatch(db: Db, signins: readonly LogFact[], audit: readonly AuditFact[], s: DetectionSettings): Promise<BatchResult> {
+  const locate = locator();
+  const findings = [...(await countingFindings(db, signins, s))];
+  const notices: Notice[] = [];
+  for (const row of signins.filter((r) => r.result === 'success' && r.userId)) {
+    const history = await readHistory(db, row.userId!, daysBefore(row.at, s.historyDays), row);
+    findings.push(...detectTravel(row, history, locate, s));
+    const reports = await readReports(db, row.userId!, new Date(ms(row.at) - s.afterReportHours * HOUR).toISOString(), row.at);
+    const after = detectSigninAfterReport(row, reports);
+    if (after) findings.push(after);
+    const notice = noticeFromSignin(row, history, locate);
+    if (notice) notices.push(notice);
+  }
+  const people = await peopleOf(db, [...audit.map((e) => e.userId), ...findings.map((f) => f.userId), ...notices.map((n) => n.userId)].filter((id): id is string => !!id));
+  for (const e of audit) {
+    const username = e.userId ? people.get(e.userId)?.username ?? null : null;
+    const grant = detectAdminGrant(e, username);
+    if (grant) findings.push(grant);
+    if (METHOD_ADDED.test(e.action) && e.userId) {
+      const risky = await riskySignins(db, e, s, findings);
+      const found = detectMethodAfterRisky(e, username, risky, s);
+      if (found) findings.push(found);
+    }
+    const notice = noticeFromAudit(e);
+    if (notice) notices.push(notice);
+  }
+  return { findings, notices: s.notifyPeople ? notices : [], people };
+}
+
+/** The detections that count rows in a window: guessing and failing apps. */
+async function countingFindings(db: Db, signins: readonly LogFact[], s: DetectionSettings): Promise<Finding[]> {
+  const counted = signins.filter((r) => r.result !== 'success' || r.clientId);
+  if (counted.length === 0) return [];
+  const longest = Math.max(s.bruteForce.windowMinutes, s.sprayFromAddress.windowMinutes, s.sprayDistributed.windowMinutes, s.appFailureRate.windowMinutes);
+  const from = new Date(ms(signins[0]!.at) - longest * MINUTE).toISOString();
+  const window = await readWindow(db, from, signins[signins.length - 1]!.at);
+  return [...detectGuessing(window, signins, s), ...detectAppFailures(window, signins, s)];
+}
+
+/**
+ * The person's sign-ins in the minutes before a method was added, each with
+ * its sign-in risk: from the log and earlier detections, and from what this
+ * batch has just found (not written yet).
+ */
+async function riskySignins(db: Db, e: AuditFact, s: DetectionSettings, found: readonly Finding[]): Promise<RiskySignin[]> {
+  const from = new Date(ms(e.at) - s.methodAfterRiskyMinutes * MINUTE).toISOString();
+  const signins = await readHistory(db, e.userId!, from, e.at);
+  const out: RiskySignin[] = [];
+  for (const signin of signins) {
+    const stored = await signInRisk(db, e.userId!, signin.ip, new Date(signin.at));
+    if (stored !== 'none') out.push({ signin, level: stored, why: 'sign-in risk' });
+    const pending = found.find((f) => f.risk?.userId === e.userId && (f.risk.scope === 'user' || f.risk.ips.length === 0 || f.risk.ips.includes(signin.ip ?? '')));
+    if (pending?.risk) out.push({ signin, level: pending.risk.level, why: pending.kind });
+  }
+  return out;
+}
