@@ -38,6 +38,7 @@ export const AUDIT_WORDS: Readonly<Record<string, string>> = {
   'method.push.add': 'Tessera Authenticator added',
   'method.push.remove': 'Tessera Authenticator removed',
   'method.push.unsuspend': 'Tessera Authenticator allowed again',
+  'push.fatigue_notice.acknowledge': 'Warning about unexpected push requests read',
   'method.sms.add': 'Phone number for text messages added',
   'method.sms.remove': 'Phone number for text messages removed',
   'method.voice.add': 'Phone number for voice calls added',
