@@ -81,6 +81,7 @@ export const AUDIT_WORDS: Readonly<Record<string, string>> = {
   'client.create': 'App registered',
   'client.update': 'App settings changed',
   'client.delete': 'App removed',
+  'app.category.set': 'App category changed',
   'oidc.key_create': 'Signing key created',
   'oidc.key_rotate': 'Signing key rotated',
   'oidc.key_retire': 'Signing key retired',
@@ -162,18 +163,10 @@ export interface DescribedAuditEvent {
   detail?: string;
 }
 
-const ROLE_WORDS: Record<string, string> = {
-  global_admin: 'global admin',
-  security_admin: 'security admin',
-  helpdesk: 'helpdesk',
-  auditor: 'auditor',
-  provisioning: 'provisioning',
-};
-
 function personPhrase(id: string, names: AuditNames): string {
   const person = names.people.get(id);
   if (!person) return 'a deleted account';
-  const roles = person.roles.map((r) => ROLE_WORDS[r] ?? r);
+  const roles = person.roles.map((r) => r.replace(/_/g, ' '));
   return roles.length ? `${person.name} (${roles.join(', ')})` : person.name;
 }
 
