@@ -14,6 +14,7 @@ import type { PolicyTables } from '../policy/store/tables.ts';
 import type { ScimTables } from '../protocols/scim/tables.ts';
 import type { LdapTables } from '../protocols/ldap/tables.ts';
 import type { OutboxTables } from '../monitor/outbox/tables.ts';
+import type { PostureTables } from '../monitor/posture/fatigue-notice.ts';
 import type { DetectionTables } from '../monitor/detections/tables.ts';
 import type { NotifyTables } from '../monitor/notify/tables.ts';
 import type { ConsoleTables } from '../http/routes/console/tables.ts';
@@ -26,4 +27,4 @@ import type { ConsoleTables } from '../http/routes/console/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables, LdapTables, OutboxTables, ConsoleTables, DetectionTables, NotifyTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables, LdapTables, OutboxTables, PostureTables, ConsoleTables, DetectionTables, NotifyTables {}

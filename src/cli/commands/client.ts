@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createClient, deleteClient, findClient, listClients, type ClientGrant, type OidcClient } from '../../protocols/oidc/clients.ts';
 import { validateClientMetadata } from '../../protocols/oidc/client-validation.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
+import { readCategoryFlag } from '../../monitor/posture/categories.ts';
 
 export const summary = 'OpenID Connect apps: create (secret shown once), list, show, delete';
 
 export const USAGE = `tessera client create <id> [--redirect-uri <uri>]... [--post-logout-redirect-uri <uri>]...
            [--public] [--grant authorization_code|refresh_token|client_credentials]...
            [--auth-method client_secret_basic|client_secret_post|private_key_jwt]
-           [--jwks-file <file> | --jwks-uri <https url>] [--name <name>] [--json]
+           [--jwks-file <file> | --jwks-uri <https url>] [--name <name>] [--category mail|cloud|vpn|critical|other] [--json]
        tessera client list [--json]
        tessera client show <id> [--json]
        tessera client delete <id>`;
@@ -57,6 +58,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
           'jwks-file': { type: 'string' },
           'jwks-uri': { type: 'string' },
           name: { type: 'string' },
+          category: { type: 'string' },
           json: { type: 'boolean' },
         },
         USAGE,
@@ -76,6 +78,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       if (method && !['client_secret_basic', 'client_secret_post', 'private_key_jwt'].includes(method)) {
         throw new CliError('--auth-method must be client_secret_basic, client_secret_post or private_key_jwt', 2);
       }
+      const { category, error } = readCategoryFlag(values.category);
+      if (error) throw new CliError(error, 2);
       const created = await withContext((ctx) =>
         createClient(
           ctx.store,
@@ -89,6 +93,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
             authMethod: method as 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | undefined,
             jwks: values['jwks-file'] ? readJwks(values['jwks-file']) : undefined,
             jwksUri: values['jwks-uri'],
+            category,
           },
           by,
           { validate: validateClientMetadata },

@@ -1,9 +1,10 @@
 import { addRadiusClient, listRadiusClients, removeRadiusClient } from '../../protocols/radius/clients.ts';
 import { CliError, cliActor, parse, printJson, printTable, readStdin, withContext, type Io } from '../support.ts';
+import { readCategoryFlag } from '../../monitor/posture/categories.ts';
 
 export const summary = 'RADIUS clients (VPN, firewalls, Wi-Fi): add (secret from stdin), list, remove';
 
-export const USAGE = `tessera radius client add <name> --address <ip-or-cidr> --secret-stdin [--mode challenge|append] [--json]
+export const USAGE = `tessera radius client add <name> --address <ip-or-cidr> --secret-stdin [--mode challenge|append] [--category vpn|…] [--json]
        tessera radius client list [--json]
        tessera radius client remove <name>`;
 
@@ -15,15 +16,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
     case 'add': {
       const { values, positionals } = parse(
         rest,
-        { address: { type: 'string' }, 'secret-stdin': { type: 'boolean' }, mode: { type: 'string' }, json: { type: 'boolean' } },
+        { address: { type: 'string' }, 'secret-stdin': { type: 'boolean' }, mode: { type: 'string' }, category: { type: 'string' }, json: { type: 'boolean' } },
         USAGE,
       );
       if (positionals.length !== 1 || !values.address) throw new CliError(`expected a name and --address\nusage: ${USAGE}`, 2);
       if (!values['secret-stdin']) throw new CliError('the shared secret is read from standard input only: give --secret-stdin', 2);
       if (values.mode && values.mode !== 'challenge' && values.mode !== 'append') throw new CliError('--mode must be challenge or append', 2);
+      const { category, error } = readCategoryFlag(values.category);
+      if (error) throw new CliError(error, 2);
       const secret = await readStdin('the shared secret');
       const mode = values.mode as 'challenge' | 'append' | undefined;
-      const client = await withContext((ctx) => addRadiusClient(ctx.store, ctx.secrets, { name: positionals[0]!, address: values.address!, secret, mode }, by));
+      const client = await withContext((ctx) => addRadiusClient(ctx.store, ctx.secrets, { name: positionals[0]!, address: values.address!, secret, mode, category }, by));
       if (values.json) printJson(io, client);
       else io.out(`added RADIUS client ${client.name} (${client.address}, ${client.mode} mode); in policies it is the app radius:${client.name}`);
       return 0;

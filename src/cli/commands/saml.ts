@@ -5,12 +5,13 @@ import {
 import { listSamlKeys, retireSamlKey, rotateSamlKey } from '../../protocols/saml/key-rotation.ts';
 import { fetchMetadata } from '../../protocols/saml/metadata-url.ts';
 import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
+import { readCategoryFlag } from '../../monitor/posture/categories.ts';
 import { ATTRIBUTE_SOURCES, parseAttributeOption } from '../../protocols/saml/attributes.ts';
 
 export const summary = 'SAML: service providers (register from metadata, list, show, remove) and the signing key (list, rotate, retire)';
 
 export const USAGE = `tessera saml sp add <name> (--metadata-file <file> | --metadata-url <url>) [--nameid-format ${NAMEID_FORMATS.join('|')}]
-                    [--attribute <${ATTRIBUTE_SOURCES.join('|')}>=<name>]… [--json]
+                    [--attribute <${ATTRIBUTE_SOURCES.join('|')}>=<name>]… [--category mail|cloud|vpn|critical|other] [--json]
        tessera saml sp list [--json]
        tessera saml sp show <name> [--json]
        tessera saml sp remove <name>
@@ -50,8 +51,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   switch (sub) {
     case 'add': {
       const { values, positionals } = parse(rest, {
-        'metadata-file': { type: 'string' }, 'metadata-url': { type: 'string' }, 'nameid-format': { type: 'string' }, attribute: { type: 'string', multiple: true }, json: { type: 'boolean' },
+        'metadata-file': { type: 'string' }, 'metadata-url': { type: 'string' }, 'nameid-format': { type: 'string' }, attribute: { type: 'string', multiple: true }, category: { type: 'string' }, json: { type: 'boolean' },
       }, USAGE);
+      const { category, error } = readCategoryFlag(values.category);
+      if (error) throw new CliError(error, 2);
       const name = oneName(positionals);
       const format = values['nameid-format'] ?? 'email';
       if (!(NAMEID_FORMATS as readonly string[]).includes(format)) throw new CliError(`--nameid-format must be one of ${NAMEID_FORMATS.join(', ')}`, 2);
@@ -65,7 +68,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       } catch (err) {
         throw new CliError((err as Error).message, 2);
       }
-      const sp = await withContext((ctx) => addServiceProvider(ctx.store, { name, metadata, nameIdFormat: format as (typeof NAMEID_FORMATS)[number], attributes }, by));
+      const sp = await withContext((ctx) => addServiceProvider(ctx.store, { name, metadata, nameIdFormat: format as (typeof NAMEID_FORMATS)[number], attributes, category }, by));
       if (values.json) printJson(io, sp);
       else describe(io, sp);
       return 0;

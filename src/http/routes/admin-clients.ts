@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { APP_CATEGORIES } from '../../monitor/posture/categories.ts';
 import {
   ClientError,
   createClient,
@@ -30,6 +31,7 @@ export const clientOut = z.object({
   grantTypes: z.array(z.string()),
   jwksUri: z.string().nullable(),
   jwksKeyIds: z.array(z.string()).describe('Key ids of the public keys registered for private_key_jwt'),
+  category: z.enum(APP_CATEGORIES).describe('mail, cloud, vpn, critical or other: what the posture checklist counts it as'),
   createdAt: time,
   createdBy: z.string(),
   updatedAt: time,

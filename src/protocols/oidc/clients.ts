@@ -6,6 +6,7 @@ import { secretMatches, sha256 } from '../../app/opaque-token.ts';
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { compiled, first } from '../../store/compiled.ts';
 import type { ClientAuthMethod, OidcClientsTable } from './tables.ts';
+import { APP_CATEGORIES, type AppCategory } from '../../monitor/posture/categories.ts';
 
 /**
  * Relying parties (apps) registered with Tessera. They live in our own table,
@@ -65,6 +66,7 @@ export const newClientSchema = z
     authMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt']).optional(),
     jwks: jwkSet.optional(),
     jwksUri: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+    category: z.enum(APP_CATEGORIES).default('other'),
   })
   .strict();
 export type NewClient = z.input<typeof newClientSchema>;
@@ -80,6 +82,7 @@ export interface OidcClient {
   jwksUri: string | null;
   /** Key ids of the registered public keys (private_key_jwt). */
   jwksKeyIds: string[];
+  category: AppCategory;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -105,6 +108,7 @@ export function toClient(row: OidcClientsTable): OidcClient {
     grantTypes: list(row.grant_types),
     jwksUri: row.jwks_uri,
     jwksKeyIds: jwks ? jwks.keys.map((k) => (typeof k.kid === 'string' ? k.kid : '(no kid)')) : [],
+    category: row.category,
     createdAt: row.created_at,
     createdBy: row.created_by,
     updatedAt: row.updated_at,
@@ -209,6 +213,7 @@ export async function createClient(
     grant_types: JSON.stringify(data.grantTypes),
     jwks: data.jwks ? JSON.stringify(data.jwks) : null,
     jwks_uri: data.jwksUri ?? null,
+    category: data.category,
     created_at: now,
     created_by: by.actor,
     updated_at: now,

@@ -1,3 +1,4 @@
+import type { AppCategory } from '../../monitor/posture/categories.ts';
 /**
  * Tables of the OpenID Connect provider: everything oidc-provider persists
  * (sessions, grants, codes, tokens, interactions…) in one table keyed by model
@@ -55,6 +56,8 @@ export interface OidcClientsTable {
   /** For private_key_jwt: the client's public keys (JSON JWKS) or where to fetch them. */
   jwks: string | null;
   jwks_uri: string | null;
+  /** mail, cloud, vpn, critical or other (the posture checklist). */
+  category: AppCategory;
   created_at: string;
   created_by: string;
   updated_at: string;

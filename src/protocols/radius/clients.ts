@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { APP_CATEGORIES, type AppCategory } from '../../monitor/posture/categories.ts';
 import { auditedChange } from '../../audit/append.ts';
 import type { SecretBox } from '../../config/secret-box.ts';
 import { ConflictError, InvalidInputError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
@@ -21,6 +22,7 @@ export interface RadiusClient {
   name: string;
   address: string;
   mode: RadiusMode;
+  category: AppCategory;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
@@ -32,11 +34,12 @@ export const newRadiusClientSchema = z.strictObject({
   // RFC 2865 asks for at least 16 octets of secret; shorter ones are guessable offline from one packet.
   secret: z.string().min(16, 'a shared secret needs at least 16 characters').max(128),
   mode: z.enum(['challenge', 'append']).default('challenge'),
+  category: z.enum(APP_CATEGORIES).default('other'),
 });
 export type NewRadiusClient = z.input<typeof newRadiusClientSchema>;
 
 function toClient(r: RadiusClientsTable): RadiusClient {
-  return { id: r.id, name: r.name, address: r.address, mode: r.mode, createdAt: r.created_at, createdBy: r.created_by, updatedAt: r.updated_at };
+  return { id: r.id, name: r.name, address: r.address, mode: r.mode, category: r.category, createdAt: r.created_at, createdBy: r.created_by, updatedAt: r.updated_at };
 }
 
 export async function addRadiusClient(store: Store, secrets: SecretBox, input: NewRadiusClient, by: ChangedBy): Promise<RadiusClient> {
@@ -48,7 +51,7 @@ export async function addRadiusClient(store: Store, secrets: SecretBox, input: N
   const now = new Date().toISOString();
   const row: RadiusClientsTable = {
     id: randomUUID(), name: c.name, name_key: c.name.toLowerCase(), address: c.address, secret_sealed: secrets.seal(c.secret, SECRET_PURPOSE),
-    mode: c.mode, created_at: now, created_by: by.actor, updated_at: now,
+    mode: c.mode, category: c.category, created_at: now, created_by: by.actor, updated_at: now,
   };
   return auditedChange(store, async (trx, record) => {
     const taken = await trx.selectFrom('radius_clients').select('id').where('name_key', '=', row.name_key).executeTakeFirst();

@@ -1,3 +1,4 @@
+import type { AppCategory } from '../../monitor/posture/categories.ts';
 /**
  * RADIUS clients: the VPN concentrators, firewalls and Wi-Fi controllers (NAS)
  * allowed to ask Tessera, each recognised by the packet's source address.
@@ -15,6 +16,8 @@ export interface RadiusClientsTable {
   secret_sealed: string;
   /** challenge: Access-Challenge for the second factor; append: password and code in one User-Password. */
   mode: RadiusMode;
+  /** mail, cloud, vpn, critical or other (the posture checklist; a VPN concentrator is vpn). */
+  category: AppCategory;
   created_at: string;
   created_by: string;
   updated_at: string;

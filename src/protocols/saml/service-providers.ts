@@ -1,5 +1,6 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
+import { APP_CATEGORIES, type AppCategory } from '../../monitor/posture/categories.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { ConflictError, DirectoryError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
 import type { Db, Store, Tx } from '../../store/store.ts';
@@ -21,6 +22,7 @@ export const newServiceProviderSchema = z.strictObject({
   nameIdFormat: z.enum(NAMEID_FORMATS).default('email'),
   /** Which attributes it is sent and under which names, e.g. { "email": "mail", "groups": "memberOf" }; default email, name, groups. */
   attributes: attributeMapSchema.default(DEFAULT_ATTRIBUTE_MAP),
+  category: z.enum(APP_CATEGORIES).default('other'),
 });
 export type NewServiceProvider = z.input<typeof newServiceProviderSchema>;
 
@@ -38,6 +40,7 @@ export interface ServiceProvider {
   nameIdFormat: SamlNameIdFormat;
   /** The attributes its assertions carry: what about the person, under which name. */
   attributes: AttributeMap;
+  category: AppCategory;
   /** HTTP-POST assertion consumer services; the first is the default. */
   acs: AcsEndpoint[];
   signsRequests: boolean;
@@ -147,7 +150,7 @@ export function readMetadata(metadata: string): MetadataFacts {
 function toSp(row: SamlServiceProvidersTable): StoredServiceProvider {
   const m = readMetadata(row.metadata);
   return {
-    id: row.id, name: row.name, entityId: row.entity_id, nameIdFormat: row.nameid_format, attributes: readAttributeMap(row.attribute_map), acs: m.acs, signsRequests: m.signsRequests,
+    id: row.id, name: row.name, entityId: row.entity_id, nameIdFormat: row.nameid_format, attributes: readAttributeMap(row.attribute_map), category: row.category, acs: m.acs, signsRequests: m.signsRequests,
     hasSigningCertificate: m.hasSigningCertificate, encryptsAssertions: m.encryptionCertificate !== null, createdAt: row.created_at,
     createdBy: row.created_by, metadata: row.metadata, encryptionCertificate: m.encryptionCertificate,
   };
@@ -162,7 +165,7 @@ export function describeSp(sp: StoredServiceProvider): ServiceProvider {
 export async function addServiceProvider(store: Store, input: NewServiceProvider, by: ChangedBy): Promise<ServiceProvider> {
   const parsed = newServiceProviderSchema.safeParse(input);
   if (!parsed.success) throw new DirectoryError('invalid', parsed.error.issues.map((i) => i.message).join('; '));
-  const { name, metadata, nameIdFormat, attributes } = parsed.data;
+  const { name, metadata, nameIdFormat, attributes, category } = parsed.data;
   const m = readMetadata(metadata);
   if (m.signsRequests && !m.hasSigningCertificate) throw new DirectoryError('invalid', 'the metadata says requests are signed but carries no signing certificate');
   checkCertificates(metadata);
@@ -171,7 +174,7 @@ export async function addServiceProvider(store: Store, input: NewServiceProvider
       .where((eb) => eb.or([eb('name', '=', name), eb('entity_id', '=', m.entityId)])).executeTakeFirst();
     if (clash) throw new ConflictError(clash.name === name ? `a service provider named ${name} exists` : `${m.entityId} is registered as ${clash.name}`);
     const row: SamlServiceProvidersTable = {
-      id: randomUUID(), name, entity_id: m.entityId, metadata, nameid_format: nameIdFormat, attribute_map: JSON.stringify(attributes),
+      id: randomUUID(), name, entity_id: m.entityId, metadata, nameid_format: nameIdFormat, attribute_map: JSON.stringify(attributes), category,
       created_at: new Date().toISOString(), created_by: by.actor,
     };
     await trx.insertInto('saml_service_providers').values(row).execute();

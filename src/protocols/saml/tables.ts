@@ -1,3 +1,4 @@
+import type { AppCategory } from '../../monitor/posture/categories.ts';
 /**
  * Tables of the SAML identity provider: the registered service providers, the
  * signing keys (private key sealed), one per-deployment secret for persistent
@@ -14,6 +15,8 @@ export interface SamlServiceProvidersTable {
   nameid_format: SamlNameIdFormat;
   /** JSON: which attributes it is sent, under which names (src/protocols/saml/attributes.ts). */
   attribute_map: string;
+  /** mail, cloud, vpn, critical or other (the posture checklist). */
+  category: AppCategory;
   created_at: string;
   created_by: string;
 }

@@ -13,6 +13,7 @@ import { tapOperations } from './tap.ts';
 import { caseOperations } from './cases.ts';
 import { alertOperations } from './alerts.ts';
 import { deliveryOperations } from './deliveries.ts';
+import { postureOperations } from './posture.ts';
 import { breakGlassOperations } from './breakglass.ts';
 import { deviceLifecycleOperations } from './device-lifecycle.ts';
 import { policyOperations } from './policies.ts';
@@ -45,6 +46,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...caseOperations,
   ...alertOperations,
   ...deliveryOperations,
+  ...postureOperations,
   ...breakGlassOperations,
   ...deviceLifecycleOperations,
   ...policyOperations,

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { addRadiusClient, listRadiusClients, newRadiusClientSchema, removeRadiusClient } from '../../../protocols/radius/clients.ts';
+import { APP_CATEGORIES } from '../../../monitor/posture/categories.ts';
 import { defineOperation, type Operation } from './operation.ts';
 import { listOf } from './schemas.ts';
 
 /** RADIUS clients (the NAS devices): the CLI's `tessera radius client …` twin. Secrets go in, never come out. */
 const tag = 'radius';
 const radiusClientOut = z.object({
-  id: z.string(), name: z.string(), address: z.string(), mode: z.enum(['challenge', 'append']),
+  id: z.string(), name: z.string(), address: z.string(), mode: z.enum(['challenge', 'append']), category: z.enum(APP_CATEGORIES),
   createdAt: z.string(), createdBy: z.string(), updatedAt: z.string(),
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   addServiceProvider, getServiceProvider, listServiceProviders, NAMEID_FORMATS, newServiceProviderSchema, removeServiceProvider,
 } from '../../../protocols/saml/service-providers.ts';
+import { APP_CATEGORIES } from '../../../monitor/posture/categories.ts';
 import { defineOperation, type Operation } from './operation.ts';
 import { listOf } from './schemas.ts';
 
@@ -14,6 +15,7 @@ const spOut = z.object({
   entityId: z.string(),
   nameIdFormat: z.enum(NAMEID_FORMATS),
   attributes: z.record(z.string(), z.string()),
+  category: z.enum(APP_CATEGORIES),
   acs: z.array(z.object({ binding: z.string(), location: z.string() })),
   signsRequests: z.boolean(),
   hasSigningCertificate: z.boolean(),
