@@ -57,7 +57,7 @@ export const newApiTokenSchema = z
     role: z.enum(ROLES),
     name: z.string().trim().min(1, 'must not be empty').max(64).optional(),
     owner: z.string().trim().min(1, 'must not be empty').max(200).optional()
-      .describe('The person who answers for the token (username or id). Defaults to the person calling; a token calling must name one. The token may not hold more than its owner does.'),
+      .describe('The person who answers for the token (username or id): over the API, the person asking or the owner of the token asking, and named only by a token from before owners. The token may not hold more than its owner does.'),
     expiresInDays: z.number().int().min(1).max(TOKEN_MAX_DAYS, `a token lives at most ${TOKEN_MAX_DAYS} days`).optional()
       .describe(`Days until the token stops working (default ${TOKEN_DEFAULT_DAYS}, at most ${TOKEN_MAX_DAYS})`),
     expiresAt: z.iso.datetime({ offset: true }).optional()

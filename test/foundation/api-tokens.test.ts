@@ -63,25 +63,34 @@ for (const engine of ENGINES) {
       assert.equal((await s.call('GET', '/api/admin/users', { token: desk.token })).statusCode, 401);
     });
 
-    await t.test('creating over the API: an owner is named, the role is within theirs, the expiry within a year', async () => {
-      const post = (body: unknown) => s.call('POST', '/api/admin/tokens', { token: admin.token, body });
-      const nameless = await post({ role: 'auditor', name: 'x' });
-      assert.equal(nameless.statusCode, 400);
-      assert.match(nameless.json<{ message: string }>().message, /^owner: name the person/);
-      const created = await post({ role: 'auditor', name: 'reports', owner: 'ana', expiresAt: new Date(Date.now() + 30 * DAY).toISOString() });
+    await t.test('creating over the API: owned by who asks, within their roles, for at most a year', async () => {
+      const post = (body: unknown, token = admin.token) => s.call('POST', '/api/admin/tokens', { token, body });
+      const created = await post({ role: 'auditor', name: 'reports', expiresAt: new Date(Date.now() + 30 * DAY).toISOString() });
       assert.equal(created.statusCode, 201);
-      assert.equal(created.json<ApiToken>().owner?.username, 'ana');
-      assert.equal((await post({ role: 'auditor', name: 'x', owner: 'ana', expiresInDays: 400 })).statusCode, 400);
-      const late = await post({ role: 'auditor', name: 'x', owner: 'ana', expiresAt: new Date(Date.now() + 400 * DAY).toISOString() });
+      assert.equal(created.json<ApiToken>().owner?.username, 'ana', "the owner of the token asking");
+      assert.equal((await post({ role: 'auditor', name: 'x', owner: 'ana' })).statusCode, 201);
+      await createUser(store, { username: 'cy' }, by);
+      const someoneElse = await post({ role: 'auditor', name: 'x', owner: 'cy' });
+      assert.equal(someoneElse.statusCode, 409, 'nobody makes another person answer for a token');
+      assert.match(someoneElse.json<{ message: string }>().message, /^owner: a token made over the API belongs to the person asking/);
+      assert.equal((await post({ role: 'auditor', name: 'x', expiresInDays: 400 })).statusCode, 400);
+      const late = await post({ role: 'auditor', name: 'x', expiresAt: new Date(Date.now() + 400 * DAY).toISOString() });
       assert.equal(late.statusCode, 400);
       assert.match(late.json<{ message: string }>().message, /at most 365 days/);
-      await createUser(store, { username: 'cy' }, by);
-      const beyond = await post({ role: 'helpdesk', name: 'x', owner: 'cy' });
-      assert.equal(beyond.statusCode, 409);
-      assert.match(beyond.json<{ message: string }>().message, /which cy does not/);
-      assert.equal((await post({ role: 'auditor', name: 'x', owner: 'ghost' })).statusCode, 400);
       const entry = await store.db.selectFrom('audit_log').selectAll().where('action', '=', 'token.create').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
       assert.equal(entry.actor, `token:${admin.id}`, 'audited under who created it');
+
+      // A token from before owners has nobody behind it: it names the owner, whose roles bound the new token.
+      const legacy = await s.token('global_admin');
+      const nameless = await post({ role: 'auditor', name: 'x' }, legacy);
+      assert.equal(nameless.statusCode, 400);
+      assert.match(nameless.json<{ message: string }>().message, /^owner: name the person/);
+      const beyond = await post({ role: 'helpdesk', name: 'x', owner: 'cy' }, legacy);
+      assert.equal(beyond.statusCode, 409);
+      assert.match(beyond.json<{ message: string }>().message, /which cy does not/);
+      assert.equal((await post({ role: 'auditor', name: 'x', owner: 'ghost' }, legacy)).statusCode, 400);
+      await grantRole(store, 'cy', 'auditor', by);
+      assert.equal((await post({ role: 'auditor', name: 'x', owner: 'cy' }, legacy)).json<ApiToken>().owner?.username, 'cy');
     });
   });
 
