@@ -38,7 +38,11 @@ export function noticeFromAudit(e: AuditFact): Notice | null {
  */
 export function deviceSignature(userAgent: string | null): string | null {
   if (!userAgent) return null;
-  const s = userAgent.replace(/\/[\w.+-]*\d[\w.+-]*/g, '').replace(/\s\d[\d._]*/g, '').replace(/\s+/g, ' ').trim();
+  const s = userAgent
+    .replace(/\/[\w.+-]*\d[\w.+-]*/g, '') // Firefox/128.0, Gecko/20100101
+    .replace(/:\d[\d.]*/g, '') // rv:128.0
+    .replace(/\s\d[\d._]*/g, '') // Mac OS X 10_15_7, Windows NT 10.0
+    .replace(/\s+/g, ' ').trim();
   return s ? s.slice(0, 200) : null;
 }
 
