@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { brandingConfig } from '../../src/config/branding.ts';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { browserSkip, launchBrowser } from '../support/browser.ts';
@@ -14,7 +15,8 @@ import { authenticator, enrolCli, pendingJson, tempDir } from '../push/support.t
 /**
  * In Chromium at 360 px wide (a small phone): the organisation's name and logo
  * head the sign-in pages and the account page, the number of a number-matched
- * push is shown large and in text, and no page is wider than the screen.
+ * push is shown large and in text, no page is wider than the screen, and axe
+ * finds nothing serious or critical.
  */
 const PASSWORD = 'violet tangerine lighthouse';
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" rx="6" fill="#0a5"/></svg>';
@@ -34,6 +36,9 @@ async function fitsAndIsBranded(page: Page, where: string): Promise<void> {
   assert.equal(facts.name, 'Acme & Co', where);
   assert.ok(facts.logoLoaded, `${where}: the logo loads (CSP, type)`);
   assert.ok(facts.logoRight <= 360, where);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`), [], `${where}: accessibility`);
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `${where.replace(/\W+/g, '-')}.png`), fullPage: true });
 }
 
