@@ -4,7 +4,8 @@ import { ENGINES, engineSkip } from '../support/engines.ts';
 import { startTestServer } from '../support/server.ts';
 import { createApiToken } from '../../src/directory/api-tokens.ts';
 import { raiseAlert } from '../../src/monitor/alerts.ts';
-import { backoffMs } from '../../src/monitor/outbox/claim.ts';
+import { backoffMs, pruneFinished } from '../../src/monitor/outbox/claim.ts';
+import { enqueue } from '../../src/monitor/outbox/enqueue.ts';
 import { startWebhookReceiver, waitFor } from './listeners.ts';
 
 /**
@@ -71,6 +72,18 @@ for (const engine of ENGINES) {
       assert.match(metrics, /tessera_outbox_deliveries\{channel="webhook",status="failed"\} 1/);
       assert.match(metrics, /tessera_outbox_attempts_total\{channel="webhook",outcome="failed"\} 1/);
       assert.match(metrics, /tessera_outbox_attempts_total\{channel="webhook",outcome="retry"\} 4/);
+    });
+
+    await t.test('sent rows are kept a month, failed ones a quarter', async () => {
+      const db = server.ctx.store.db;
+      const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
+      for (const [key, status, age] of [['old-sent', 'sent', 40], ['new-sent', 'sent', 5], ['old-failed', 'failed', 40], ['ancient-failed', 'failed', 100]] as const) {
+        await enqueue(db, 'syslog', { level: 'info', msgid: 'x', params: {}, text: key }, { key, notBefore: new Date(Date.now() + 3_600_000) });
+        await db.updateTable('outbox').set({ status, finished_at: daysAgo(age) }).where('dedupe_key', '=', key).execute();
+      }
+      await pruneFinished(db);
+      const left = (await db.selectFrom('outbox').select('dedupe_key').where('dedupe_key', 'in', ['old-sent', 'new-sent', 'old-failed', 'ancient-failed']).execute()).map((r) => r.dedupe_key).sort();
+      assert.deepEqual(left, ['new-sent', 'old-failed']);
     });
 
     await t.test('bad filters get a clear 400', async () => {

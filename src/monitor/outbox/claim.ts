@@ -77,3 +77,14 @@ export async function markAttemptFailed(db: Db, row: OutboxTable, holder: string
     .execute();
   return final ? 'failed' : 'retry';
 }
+
+const DAY_MS = 86_400_000;
+/** Sent rows are kept a month (the deliveries list shows recent history); failed ones a quarter, to be looked into. */
+export const KEEP_SENT_DAYS = 30;
+export const KEEP_FAILED_DAYS = 90;
+
+export async function pruneFinished(db: Db, now = new Date()): Promise<void> {
+  const before = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
+  await db.deleteFrom('outbox').where('status', '=', 'sent').where('finished_at', '<', before(KEEP_SENT_DAYS)).execute();
+  await db.deleteFrom('outbox').where('status', '=', 'failed').where('finished_at', '<', before(KEEP_FAILED_DAYS)).execute();
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
 import type { DeliveryConfig } from '../../config/delivery.ts';
 import type { OutboxChannel, OutboxTable } from './tables.ts';
-import { claimDue, DEFAULT_BACKOFF, markAttemptFailed, markSent, type Backoff } from './claim.ts';
+import { claimDue, DEFAULT_BACKOFF, markAttemptFailed, markSent, pruneFinished, type Backoff } from './claim.ts';
 import { alertPayload, filePayload, mailPayload, syslogPayload, webhookPayload } from './payloads.ts';
 import { fanOutAlert } from './routes.ts';
 import { DeliveryError, reasonOf } from './channels/errors.ts';
@@ -10,6 +10,8 @@ import { mailSender } from './channels/smtp.ts';
 import { sendWebhook } from './channels/webhook.ts';
 import { sendSyslog } from './channels/syslog.ts';
 import { appendLine } from './channels/file.ts';
+
+const PRUNE_EVERY_MS = 3_600_000;
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'failed';
 
@@ -85,7 +87,12 @@ export function startOutboxWorker(ctx: WorkerContext, options: WorkerOptions = {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
+  let prunedAt = 0;
   async function round(): Promise<void> {
+    if (Date.now() - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = Date.now();
+      await pruneFinished(ctx.store.db);
+    }
     for (;;) {
       const rows = await claimDue(ctx.store.db, holder, leaseMs, batch);
       // Checkpoint lines are appended one after the other, oldest first; the rest go out side by side.

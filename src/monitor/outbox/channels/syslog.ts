@@ -27,16 +27,25 @@ function sendUdp(host: string, port: number, text: string): Promise<void> {
   });
 }
 
-/** One connection per message: nothing to keep alive between alerts, and a half-dead connection cannot swallow one. */
+/**
+ * One connection per message: nothing to keep alive between alerts, and a
+ * half-dead connection cannot swallow one. RFC 6587 has no acknowledgement, so
+ * the message counts as sent once it is handed to the kernel; the socket then
+ * closes when the server closes its side, or is dropped at the timeout.
+ */
 function sendTcp(host: string, port: number, text: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let sent = false;
     const socket = connect({ host, port });
-    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`no progress within ${TIMEOUT_MS / 1000} s`)));
-    socket.once('error', (err) => reject(new DeliveryError(`the syslog server could not be reached over TCP: ${err.message}`)));
-    socket.once('connect', () => socket.end(octetCounted(text)));
-    socket.once('close', (hadError) => {
-      if (!hadError) resolve();
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(sent ? undefined : new Error(`no progress within ${TIMEOUT_MS / 1000} s`)));
+    // 'on', not 'once': a late error after the message went out must not be left unhandled.
+    socket.on('error', (err) => {
+      if (!sent) reject(new DeliveryError(`the syslog server could not be reached over TCP: ${err.message}`));
     });
+    socket.once('connect', () => socket.end(octetCounted(text), () => {
+      sent = true;
+      resolve();
+    }));
   });
 }
 
