@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../../app/context.ts';
-import type { Store } from '../../store/store.ts';
+import type { Store, Tx } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
 import type { Alert } from '../alerts.ts';
 import { sendNotice } from '../notify/send.ts';
@@ -44,6 +44,16 @@ async function takeLease(store: Store, holder: string, now: Date): Promise<boole
 
 class Superseded extends Error {}
 
+/** What has done its work: risk that ended, dedupe keys and links far older than any window that reads them. */
+const KEEP_MS = 31 * 24 * 3600_000;
+
+async function sweep(trx: Tx, now: Date): Promise<void> {
+  const cutoff = new Date(now.getTime() - KEEP_MS).toISOString();
+  await trx.deleteFrom('risk_signals').where('expires_at', '<', cutoff).execute();
+  await trx.deleteFrom('detection_hits').where('created_at', '<', cutoff).execute();
+  await trx.deleteFrom('report_links').where('expires_at', '<', cutoff).execute();
+}
+
 /** One scan now, as `holder` (a node's id). Tests call it directly. */
 export async function scanOnce(ctx: Pick<AppContext, 'store' | 'config' | 'logger'>, holder: string, now = new Date()): Promise<ScanResult> {
   const { store } = ctx;
@@ -74,6 +84,7 @@ export async function scanOnce(ctx: Pick<AppContext, 'store' | 'config' | 'logge
         if (sent === 'sent') result.notices++;
         if (sent === 'no_address') result.unmailed++;
       }
+      await sweep(trx, now);
       if (result.unmailed) await trx.updateTable('detection_state').set((eb) => ({ unmailed: eb('unmailed', '+', result.unmailed) })).where('name', '=', STATE).execute();
     });
   } catch (err) {

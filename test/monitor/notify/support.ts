@@ -40,6 +40,14 @@ export function linkIn(text: string): string {
   return m[1]!;
 }
 
+/** A wrong password through the engine: the row it logs, the throttle it counts. */
+export async function wrongPassword(ctx: AppContext, username: string, req: { ip: string; userAgent: string }): Promise<void> {
+  const { transaction } = await startTransaction(ctx.store.db, { ip: req.ip, userAgent: req.userAgent, returnTo: '/account' });
+  await submitUsername(ctx, transaction, username);
+  const o = await submitPassword(ctx, transaction, 'not the password at all', { ...req, requestId: 'notify-test' });
+  if (o.kind === 'complete') throw new Error('a wrong password was accepted');
+}
+
 /** A password sign-in through the engine, as the pages drive it. */
 export async function passwordSignin(ctx: AppContext, username: string, password: string, req: { ip: string; userAgent: string }): Promise<void> {
   const facts = { ...req, requestId: 'notify-test' };
