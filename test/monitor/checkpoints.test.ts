@@ -13,6 +13,9 @@ import { entryHash } from '../../src/audit/entry.ts';
 import { queueCheckpoint } from '../../src/monitor/outbox/checkpoints.ts';
 import { startOutboxWorker } from '../../src/monitor/outbox/worker.ts';
 import type { Store } from '../../src/store/store.ts';
+import { checkpointKey } from '../../src/audit/checkpoints.ts';
+import { verifyCheckpoints } from '../../src/audit/checkpoint-verify.ts';
+import { startSyslogUdp, startWebhookReceiver, waitFor } from './listeners.ts';
 
 /**
  * Someone with write access to the database rewrites an audit entry and
@@ -66,6 +69,35 @@ for (const engine of ENGINES) {
       const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string; sig: string });
       assert.deepEqual(lines.map((l) => l.seq), [3, 5], 'the second checkpoint of the same interval was not written');
       assert.match(lines[0]!.sig, /^[\w-]{86}$/);
+    });
+
+    await t.test('the same checkpoint goes to the webhook and syslog when they are sinks, and verifies from there', async () => {
+      const secret = 'checkpoint-webhook-secret-of-32-chars!!';
+      const hook = await startWebhookReceiver(secret);
+      const udp = await startSyslogUdp();
+      const sinks = { ...config, delivery: {
+        webhook: { url: `http://127.0.0.1:${hook.port}/`, secret }, syslog: { url: `udp://127.0.0.1:${udp.port}` }, routes: [],
+        checkpoints: { intervalSeconds: 60, webhook: true, syslog: true },
+      } };
+      const other = { config: sinks, store: ts.store, logger: ctx.logger };
+      const w = startOutboxWorker(other, { pollMs: 3_600_000 });
+      try {
+        await queueCheckpoint(other, new Date(now.getTime() + 600_000));
+        await w.drain();
+        await waitFor('the checkpoint', () => hook.received.length === 1 && udp.received.length === 1);
+        const body = hook.received[0]!.body as { type: string; checkpoint: unknown };
+        assert.equal(body.type, 'audit.checkpoint');
+        const log = udp.received[0]!;
+        assert.equal(log.msgId, 'audit.checkpoint');
+        assert.equal(log.params.seq, '5');
+        assert.deepEqual(JSON.parse(log.msg), body.checkpoint);
+        const report = await verifyCheckpoints(ts.store.db, checkpointKey(config).publicKey, JSON.stringify(body.checkpoint));
+        assert.deepEqual(report, { ok: true, checked: 1, problems: [] });
+      } finally {
+        await w.stop();
+        await hook.close();
+        await udp.close();
+      }
     });
 
     await t.test('an untouched chain passes', async () => {

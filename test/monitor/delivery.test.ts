@@ -7,6 +7,8 @@ import { ENGINES, engineSkip } from '../support/engines.ts';
 import { startTestServer } from '../support/server.ts';
 import { raiseAlert } from '../../src/monitor/alerts.ts';
 import { enqueueMail } from '../../src/monitor/outbox/enqueue.ts';
+import { startOutboxWorker } from '../../src/monitor/outbox/worker.ts';
+import { createLogger } from '../../src/app/logger.ts';
 import type { DeliveryConfig } from '../../src/config/delivery.ts';
 import { makePki, startSmtp, startSyslogTcp, startSyslogUdp, startWebhookReceiver, waitFor } from './listeners.ts';
 
@@ -72,6 +74,26 @@ for (const engine of ENGINES) {
         assert.equal(hook.received.length, 2);
       } finally {
         await server.close();
+      }
+    });
+
+    await t.test('smtps:// speaks TLS from the first byte; a bad recipient is refused when queued', async () => {
+      const tls = await startSmtp(pki, true);
+      const server = await startTestServer(engine);
+      const config = { issuer: server.url, delivery: { smtp: { url: `smtps://localhost:${tls.port}`, from: 'tessera@example.com', ca: join(dir, 'ca.pem') }, routes: [] } };
+      const worker = startOutboxWorker({ store: server.ctx.store, logger: createLogger('silent'), config }, { pollMs: 3_600_000 });
+      try {
+        await enqueueMail(server.ctx.store.db, { to: ['bob@example.com'], subject: 'A new sign-in method', text: 'hello', html: '<p>hello</p>' });
+        await worker.drain();
+        await waitFor('the mail', () => tls.received.length === 1);
+        assert.equal(tls.received[0]!.secure, true);
+        assert.match(tls.received[0]!.raw, /Content-Type: text\/html/);
+        await assert.rejects(enqueueMail(server.ctx.store.db, { to: ['not an address'], subject: 's', text: 't' }), /not an e-mail address/);
+        await assert.rejects(enqueueMail(server.ctx.store.db, { to: ['a@example.com'], subject: 'two\nlines', text: 't' }), /one line/);
+      } finally {
+        await worker.stop();
+        await server.close();
+        await tls.close();
       }
     });
 

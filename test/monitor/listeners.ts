@@ -66,10 +66,11 @@ export interface Listener<T> {
   close(): Promise<void>;
 }
 
-export async function startSmtp(pki: TestPki): Promise<Listener<ReceivedMail>> {
+/** STARTTLS offered on a plain connection, or (implicit) TLS from the first byte. */
+export async function startSmtp(pki: TestPki, implicitTls = false): Promise<Listener<ReceivedMail>> {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
-    secure: false,
+    secure: implicitTls,
     key: pki.keyPem,
     cert: pki.certPem,
     authOptional: true,
