@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deviceSignature, noticeFromAudit, noticeFromSignin } from './notices.ts';
+import { deviceSignature, deviceWords, noticeFromAudit, noticeFromSignin } from './notices.ts';
 import { coordinatesOf } from '../../policy/geo/coordinates.ts';
 import { fact } from '../../../test/monitor/detections/facts.ts';
 import type { AuditFact } from '../detections/model.ts';
@@ -34,4 +34,16 @@ test('a new device or country is new against the person\'s own fresh sign-ins; a
   assert.deepEqual(abroad && [abroad.kind, abroad.kind === 'new_signin' && abroad.country], ['new_signin', 'DE']);
   const reused = { ...ok(10, '5.9.0.1', 'Chrome/9'), reason: 'session_reused' };
   assert.equal(noticeFromSignin(reused, [ok(0, '81.2.69.142')], coordinatesOf), null);
+});
+
+test('the device in an e-mail is named from a fixed list, never the user agent as sent', () => {
+  assert.equal(deviceWords('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36'), 'Chrome on macOS');
+  assert.equal(deviceWords('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile/15E148 Safari/604.1'), 'Safari on iOS');
+  assert.equal(deviceWords('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0'), 'Edge on Windows');
+  assert.equal(deviceWords('Your account is locked, call +1 555 0100 or visit https://evil.example'), 'an unrecognised app or device');
+  const n = noticeFromSignin(
+    fact(10, { userId: 'u1', ip: 'not an address <b>', userAgent: 'visit https://evil.example', result: 'success', reason: 'ok' }),
+    [fact(0, { userId: 'u1', ip: '81.2.69.142', userAgent: 'Firefox/1', result: 'success', reason: 'ok' })], () => null,
+  );
+  assert.deepEqual(n && n.kind === 'new_signin' && [n.device, n.address], ['an unrecognised app or device', null]);
 });

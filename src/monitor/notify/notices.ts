@@ -12,6 +12,7 @@ export type Notice =
   | { kind: 'method_added' | 'method_removed'; key: string; userId: string; at: string; method: string }
   | { kind: 'tap_issued'; key: string; userId: string; at: string; validUntil: string | null }
   | { kind: 'password_changed'; key: string; userId: string; at: string }
+  /** device: in words from a fixed list (deviceWords), never the user agent as sent. */
   | { kind: 'new_signin'; key: string; userId: string; at: string; country: string | null; device: string | null; address: string | null };
 
 export type NoticeKind = Notice['kind'];
@@ -46,6 +47,29 @@ export function deviceSignature(userAgent: string | null): string | null {
   return s ? s.slice(0, 200) : null;
 }
 
+const BROWSERS: [RegExp, string][] = [
+  [/Edg(e|A|iOS)?\//, 'Edge'], [/OPR\/|Opera/, 'Opera'], [/Firefox\/|FxiOS/, 'Firefox'], [/Chrome\/|CriOS/, 'Chrome'], [/Safari\//, 'Safari'],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/iPhone|iPad|iPod/, 'iOS'], [/Android/, 'Android'], [/CrOS/, 'ChromeOS'], [/Windows/, 'Windows'], [/Mac OS X|Macintosh/, 'macOS'], [/Linux/, 'Linux'],
+];
+
+/**
+ * The device in words for the e-mail, from a fixed list only: the user agent
+ * is whatever the signing-in party sent, and an attacker's text (a link, a
+ * "call this number") must never reach the person's inbox in our name.
+ */
+export function deviceWords(userAgent: string | null): string {
+  if (!userAgent) return 'an unrecognised app or device';
+  const browser = BROWSERS.find(([re]) => re.test(userAgent))?.[1];
+  const system = SYSTEMS.find(([re]) => re.test(userAgent))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  return browser ?? (system ? `a browser or app on ${system}` : 'an unrecognised app or device');
+}
+
+/** An address as the mail may show it: an IP address, nothing else. */
+const shownAddress = (ip: string | null) => (ip && /^[0-9A-Fa-f:.]{2,45}$/.test(ip) ? ip : null);
+
 /** A fresh sign-in (not a session reused by an app) from a country or a device this person has not used in their history. */
 export function noticeFromSignin(row: LogFact, history: readonly LogFact[], locate: Locate): Notice | null {
   if (row.result !== 'success' || row.reason !== 'ok' || !row.userId) return null;
@@ -59,5 +83,5 @@ export function noticeFromSignin(row: LogFact, history: readonly LogFact[], loca
   const knownDevices = new Set(fresh.map((h) => deviceSignature(h.userAgent)).filter(Boolean));
   const newDevice = device !== null && !knownDevices.has(device) ? device : null;
   if (!newCountry && !newDevice) return null;
-  return { kind: 'new_signin', key: `signin:${row.id}`, userId: row.userId, at: row.at, country: newCountry, device: newDevice, address: row.ip };
+  return { kind: 'new_signin', key: `signin:${row.id}`, userId: row.userId, at: row.at, country: newCountry, device: newDevice ? deviceWords(row.userAgent) : null, address: shownAddress(row.ip) };
 }

@@ -73,7 +73,7 @@ for (const engine of ENGINES) {
       await scanNow(ctx);
       const mails = (await queuedNotices(ctx)).filter((m) => m.to.includes(cai.email!));
       assert.deepEqual(mails.map((m) => m.subject), ['New sign-in to your account']);
-      assert.match(mails[0]!.text, /on a device or browser you have not used before \(Mozilla \(Macintosh; Intel Mac OS X\)/);
+      assert.match(mails[0]!.text, /on a device or browser you have not used before \(Chrome on macOS\)/);
     });
 
     await t.test('a sign-in from a new country gets an e-mail naming it', async () => {
