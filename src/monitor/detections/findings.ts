@@ -43,6 +43,7 @@ export async function examineBatch(db: Db, signins: readonly LogFact[], audit: r
     const notice = noticeFromSignin(row, history, locate);
     if (notice) notices.push(notice);
   }
+  findings.push(...(await pushReports(db, signins)));
   const people = await peopleOf(db, [...audit.map((e) => e.userId), ...findings.map((f) => f.userId), ...notices.map((n) => n.userId)].filter((id): id is string => !!id));
   for (const e of audit) {
     const username = e.userId ? people.get(e.userId)?.username ?? null : null;
@@ -57,6 +58,24 @@ export async function examineBatch(db: Db, signins: readonly LogFact[], audit: r
     if (notice) notices.push(notice);
   }
   return { findings, notices: s.notifyPeople ? notices : [], people };
+}
+
+/**
+ * A push denied with "this wasn't me": the push method raised its alert in
+ * the answer's transaction; here the person's user risk follows, so
+ * conditional access sees it, ended with that alert.
+ */
+async function pushReports(db: Db, signins: readonly LogFact[]): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const row of signins.filter((r) => r.reason === 'push_reported_not_me' && r.userId)) {
+    const alert = await db.selectFrom('alerts').select('id').where('kind', '=', 'push.reported').where('user_id', '=', row.userId)
+      .where('created_at', '<=', new Date(ms(row.at) + MINUTE).toISOString()).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+    out.push({
+      kind: 'push.reported', severity: 'high', subject: `signin:${row.id}`, once: true, userId: row.userId, username: row.username, at: row.at,
+      evidence: { signinId: row.id }, risk: { scope: 'user', level: 'high', userId: row.userId! }, raisedAs: { alertId: alert?.id ?? null },
+    });
+  }
+  return out;
 }
 
 /** The detections that count rows in a window: guessing and failing apps. */

@@ -50,6 +50,8 @@ export interface Finding {
   /** Shown with the alert; never a secret, a code or a pass. */
   evidence: Record<string, unknown>;
   risk: RiskEffect | null;
+  /** Raised already where it happened (a push denied with "this wasn't me"): only its risk is added, ended with that alert. */
+  raisedAs?: { alertId: string | null };
 }
 
 /** Failures that count as someone trying passwords (or names) on an account. */

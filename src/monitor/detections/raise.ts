@@ -27,6 +27,10 @@ export async function raiseFinding(trx: Tx, record: RecordAudit, f: Finding, s: 
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .executeTakeFirst();
   if (Number(hit.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
+  if (f.raisedAs) {
+    if (f.risk) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: f.raisedAs.alertId, hours: s.riskHours });
+    return null;
+  }
   const alert = await raiseAlert(trx, { severity: f.severity, kind: f.kind, userId: f.userId, username: f.username, details: f.evidence });
   await trx.updateTable('detection_hits').set({ alert_id: alert.id }).where('dedupe_key', '=', key).execute();
   if (f.risk) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: alert.id, hours: s.riskHours });

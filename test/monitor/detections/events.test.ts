@@ -8,6 +8,7 @@ import { importTotp } from '../../../src/methods/totp/manage.ts';
 import { checkPushBombing } from '../../../src/methods/push/defence.ts';
 import { pushSettingsSchema } from '../../../src/methods/push/settings.ts';
 import { pushRecorder } from '../../../src/monitor/push-events.ts';
+import { acknowledgeAlert } from '../../../src/monitor/alerts.ts';
 import { userRisk } from '../../../src/policy/store/risk-facts.ts';
 import { issueReportLink, useReportLink } from '../../../src/monitor/notify/links.ts';
 import { alertsOf, freshStore, minutesAgo, person, scan, signin } from './support.ts';
@@ -60,6 +61,23 @@ for (const engine of ENGINES) {
       await signin(store, bob, { ip: '198.51.100.9', result: 'success', reason: 'ok', at: minutesAgo(5) });
       const r = await scan(store);
       assert.deepEqual(r.alerts.map((a) => [a.kind, a.username, a.details.reportedBy]), [['signin.after_report', 'ann', 'link']]);
+    });
+
+    await t.test('a push denied with "this wasn\'t me" raises the person\'s user risk (its alert is the push method\'s own), until the alert is acknowledged', async (t) => {
+      const { store } = await freshStore(t, engine);
+      const ann = await person(store, 'ann');
+      const at = minutesAgo(2);
+      // What denyPush records through its recorder, in its transaction.
+      await store.db.transaction().execute(async (trx) => {
+        await pushRecorder.attempt(trx, { userId: ann.id, username: 'ann', ip: '198.51.100.5', transactionId: null, result: 'failure', reason: 'push_reported_not_me', at });
+        await pushRecorder.alert(trx, { kind: 'push.reported', userId: ann.id, username: 'ann', details: {}, at });
+      });
+      assert.equal(await userRisk(store.db, ann.id), 'none', 'one refused push alone is not a risk in the log');
+      assert.deepEqual((await scan(store)).alerts, []);
+      assert.equal(await userRisk(store.db, ann.id), 'high');
+      const [alert] = await alertsOf(store, 'push.reported');
+      await acknowledgeAlert(store, alert!.id, { actor: 'user:sec' }, 'ann tapped the wrong button');
+      assert.equal(await userRisk(store.db, ann.id), 'none');
     });
 
     await t.test('MFA fatigue is the push method\'s own alert (push.bombing), raised once; the scanner adds none', async (t) => {
