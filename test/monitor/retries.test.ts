@@ -7,6 +7,7 @@ import { raiseAlert } from '../../src/monitor/alerts.ts';
 import { backoffMs, pruneFinished } from '../../src/monitor/outbox/claim.ts';
 import { enqueue } from '../../src/monitor/outbox/enqueue.ts';
 import { startWebhookReceiver, waitFor } from './listeners.ts';
+import { cliEnv, runCli } from '../foundation/support.ts';
 
 /**
  * A receiver that fails is tried again with backoff; one that keeps failing
@@ -72,6 +73,13 @@ for (const engine of ENGINES) {
       assert.match(metrics, /tessera_outbox_deliveries\{channel="webhook",status="failed"\} 1/);
       assert.match(metrics, /tessera_outbox_attempts_total\{channel="webhook",outcome="failed"\} 1/);
       assert.match(metrics, /tessera_outbox_attempts_total\{channel="webhook",outcome="retry"\} 4/);
+      const cli = await runCli(['deliveries', '--status', 'failed', '--json'], cliEnv(server.testStore, server.ctx.config.dataDir));
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal((JSON.parse(cli.stdout) as Array<{ lastError: string }>)[0]!.lastError, 'the webhook answered HTTP 503');
+      const table = await runCli(['deliveries', '--channel', 'webhook'], cliEnv(server.testStore, server.ctx.config.dataDir));
+      assert.match(table.stdout, /^CREATEDAT +CHANNEL +STATUS/m);
+      assert.match(table.stdout, /webhook +failed +3 .*the webhook answered HTTP 503/);
+      assert.equal((await runCli(['deliveries', '--status', 'lost'], cliEnv(server.testStore, server.ctx.config.dataDir))).code, 2);
     });
 
     await t.test('sent rows are kept a month, failed ones a quarter', async () => {

@@ -15,7 +15,8 @@ export interface Backoff {
   maxAttempts: number;
 }
 
-export const DEFAULT_BACKOFF: Backoff = { baseMs: 5_000, maxMs: 3_600_000, maxAttempts: 10 };
+// 5 s doubling to an hour between tries, 15 tries: a receiver may be away for some three to five hours before a delivery is given up.
+export const DEFAULT_BACKOFF: Backoff = { baseMs: 5_000, maxMs: 3_600_000, maxAttempts: 15 };
 
 /** Exponential, with the upper half jittered so nodes retrying one receiver do not stay in step. */
 export function backoffMs(attempt: number, b: Backoff, random = Math.random): number {
