@@ -10,7 +10,8 @@ import type { Report } from './events.ts';
  */
 export const BATCH = 2000;
 const WINDOW_ROWS = 50_000;
-const HISTORY_ROWS = 500;
+const HISTORY_ROWS = 200;
+const DISTINCT_ROWS = 1000;
 
 type Row = Pick<SigninLogTable, 'id' | 'at' | 'user_id' | 'username' | 'ip' | 'client_id' | 'user_agent' | 'result' | 'reason'>;
 const COLUMNS = ['id', 'at', 'user_id', 'username', 'ip', 'client_id', 'user_agent', 'result', 'reason'] as const;
@@ -45,15 +46,26 @@ export async function readWindow(db: Db | Tx, from: string, to: string): Promise
   return rows.reverse().map(toFact);
 }
 
-/** A person's successful sign-ins from `from` up to (not including) the row `before`, or up to and including the time `before`; oldest first. */
+/**
+ * A person's successful sign-ins from `from` up to (not including) the row
+ * `before`, or up to and including the time `before`; oldest first. The
+ * newest rows as they are (the last place they were), and beyond them one
+ * row per address, browser and kind of sign-in (every country and device
+ * they used), so a busy account's older places are not forgotten.
+ */
 export async function readHistory(db: Db | Tx, userId: string, from: string, before: SigninCursor | string): Promise<LogFact[]> {
-  const rows = await db.selectFrom('signin_log').select(COLUMNS)
+  const base = db.selectFrom('signin_log')
     .where('user_id', '=', userId).where('result', '=', 'success').where('at', '>=', from)
     .where((eb) => typeof before === 'string'
       ? eb('at', '<=', before)
-      : eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]))
-    .orderBy('at', 'desc').orderBy('id', 'desc').limit(HISTORY_ROWS).execute();
-  return rows.reverse().map(toFact);
+      : eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));
+  const newest = await base.select(COLUMNS).orderBy('at', 'desc').orderBy('id', 'desc').limit(HISTORY_ROWS).execute();
+  if (newest.length < HISTORY_ROWS) return newest.reverse().map(toFact);
+  const places = await base
+    .select((eb) => [eb.fn.min('id').as('id'), eb.fn.min('at').as('at'), 'ip', 'user_agent', 'reason'])
+    .groupBy(['ip', 'user_agent', 'reason']).limit(DISTINCT_ROWS).execute();
+  const older = places.map((p) => ({ ...p, at: String(p.at), id: String(p.id), user_id: userId, username: null, client_id: null, result: 'success' as const }));
+  return [...older, ...newest].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map(toFact);
 }
 
 /** A person's "this wasn't me" reports in [from, to]: confirmed links and pushes denied as not theirs. */

@@ -63,6 +63,22 @@ for (const engine of ENGINES) {
       assert.equal(await signInRisk(store.db, bob.id, GERMANY), 'low');
     });
 
+    await t.test('a busy account\'s older countries are remembered beyond its newest sign-ins', async (t) => {
+      const { store } = await freshStore(t, engine);
+      const kim = await person(store, 'kim');
+      await signin(store, kim, { ip: GERMANY, result: 'success', reason: 'ok', at: minutesAgo(3000) });
+      const rows = Array.from({ length: 250 }, (_, i) => ({
+        id: `row-${String(i).padStart(4, '0')}`, at: minutesAgo(2500 - i * 5).toISOString(), user_id: kim.id, username: 'kim', client_id: null, ip: LONDON,
+        user_agent: 'Firefox/128.0', methods_tried: '[]', methods_used: '[]', result: 'success' as const, reason: 'ok', transaction_id: null, report_only: null, strength: null,
+      }));
+      await store.db.insertInto('signin_log').values(rows).execute();
+      await scan(store);
+      await signin(store, kim, { ip: GERMANY, result: 'success', reason: 'ok', at: minutesAgo(2) });
+      await signin(store, kim, { ip: '62.210.0.1', result: 'success', reason: 'ok', at: minutesAgo(1) });
+      const r = await scan(store);
+      assert.deepEqual(r.alerts.map((a) => [a.kind, a.details.country]), [['signin.new_country', 'FR']]);
+    });
+
     await t.test('an app whose sign-ins mostly fail', async (t) => {
       const { store } = await freshStore(t, engine);
       const people = await Promise.all(['p1', 'p2', 'p3', 'p4'].map((n) => person(store, n)));
