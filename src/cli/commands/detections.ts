@@ -52,7 +52,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { values } = parse(rest, { json: { type: 'boolean' } }, USAGE);
       const state = await withContext((ctx) => ctx.store.db.selectFrom('detection_state').selectAll().executeTakeFirstOrThrow());
       const status = {
-        lastScan: state.scanned_at, signinLogUpTo: state.signin_at || null, auditLogUpTo: Number(state.audit_seq),
+        lastBatchAt: state.scanned_at, signinLogUpTo: state.signin_at || null, auditLogUpTo: Number(state.audit_seq),
         leaseHolder: state.lease_holder, leaseUntil: state.lease_expires_at, noticesWithoutAddress: Number(state.unmailed),
       };
       if (values.json) printJson(io, status);

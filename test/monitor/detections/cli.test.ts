@@ -32,8 +32,8 @@ test('tessera detections', { concurrency: ENGINES.length }, async (top) => {
     assert.match(refused.stderr, /bruteForce\.failures/);
     assert.match((await cli(['detections', 'set', 'nonsense=1'])).stderr, /unknown setting nonsense/);
     assert.match(await ok(['detections', 'scan']), /^scanned \d+ sign-ins and \d+ audit entries: 0 alerts/);
-    const status = JSON.parse(await ok(['detections', 'status', '--json'])) as { lastScan: string | null; auditLogUpTo: number };
-    assert.ok(status.lastScan);
+    const status = JSON.parse(await ok(['detections', 'status', '--json'])) as { lastBatchAt: string | null; auditLogUpTo: number };
+    assert.ok(status.lastBatchAt);
     assert.ok(status.auditLogUpTo >= 1, 'the settings change was read');
   })));
 });
