@@ -165,6 +165,12 @@ for (const engine of ENGINES) {
       assert.match(text.stdout, /checks fail\.$/m);
       const cat = await runCli(['posture', 'category', 'oidc', 'webmail', 'cloud'], env);
       assert.equal(cat.code, 0, cat.stderr);
+      assert.match((await runCli(['client', 'show', 'webmail'], env)).stdout, /category: +cloud/);
+      const vpn = await runCli(['client', 'create', 'vpn-portal', '--redirect-uri', 'https://vpn.example.com/cb', '--category', 'vpn', '--json'], env);
+      assert.equal((JSON.parse(vpn.stdout) as { client: { category: string } }).client.category, 'vpn');
+      const bad = await runCli(['client', 'create', 'x-app', '--redirect-uri', 'https://x.example.com/cb', '--category', 'email'], env);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--category must be one of mail, cloud, vpn, critical, other/);
       assert.equal((await runCli(['posture', 'category', 'ldap', 'x', 'cloud'], env)).code, 2);
     });
   });

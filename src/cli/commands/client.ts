@@ -21,6 +21,7 @@ function describe(io: Io, c: OidcClient): void {
   io.out(`  type:             ${c.public ? 'public (PKCE, no secret)' : 'confidential'}`);
   io.out(`  authentication:   ${c.tokenEndpointAuthMethod}`);
   io.out(`  grants:           ${c.grantTypes.join(', ')}`);
+  io.out(`  category:         ${c.category}`);
   io.out(`  redirect URIs:    ${c.redirectUris.join(' ') || '-'}`);
   io.out(`  logout redirects: ${c.postLogoutRedirectUris.join(' ') || '-'}`);
   if (c.jwksUri) io.out(`  jwks_uri:         ${c.jwksUri}`);

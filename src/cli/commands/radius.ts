@@ -35,7 +35,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { values } = parse(rest, { json: { type: 'boolean' } }, USAGE);
       const clients = await withContext((ctx) => listRadiusClients(ctx.store.db));
       if (values.json) printJson(io, clients);
-      else printTable(io, clients.map((c) => ({ ...c })), ['name', 'address', 'mode', 'createdAt', 'createdBy']);
+      else printTable(io, clients.map((c) => ({ ...c })), ['name', 'address', 'mode', 'category', 'createdAt', 'createdBy']);
       return 0;
     }
     case 'remove': {

@@ -23,6 +23,7 @@ function describe(io: Io, sp: ServiceProvider): void {
   io.out(`service provider ${sp.name}`);
   io.out(`  entity id:        ${sp.entityId}`);
   io.out(`  NameID format:    ${sp.nameIdFormat}`);
+  io.out(`  category:         ${sp.category}`);
   io.out(`  attributes:       ${Object.entries(sp.attributes).map(([source, name]) => `${name} (${source})`).join(', ') || 'none'}`);
   io.out(`  ACS URLs:         ${sp.acs.map((a) => a.location).join(' ')}`);
   io.out(`  signs requests:   ${sp.signsRequests ? 'yes (verified)' : 'no'}`);

@@ -32,7 +32,13 @@ export interface OutboxWorker {
 type WorkerContext = Pick<AppContext, 'store' | 'logger'> & { config: Pick<AppContext['config'], 'issuer' | 'delivery'> };
 
 function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, row: OutboxTable): T {
-  const result = schema.safeParse(JSON.parse(row.payload));
+  let json: unknown;
+  try {
+    json = JSON.parse(row.payload);
+  } catch {
+    json = undefined;
+  }
+  const result = schema.safeParse(json);
   if (!result.success) throw new DeliveryError(`the queued ${row.channel} message is malformed`, { retry: false });
   return result.data;
 }
@@ -64,6 +70,9 @@ export function startOutboxWorker(ctx: WorkerContext, options: WorkerOptions = {
         });
         return 'fanned-out';
       }
+      default:
+        // A row from a newer version of Tessera, read by an older node.
+        throw new DeliveryError(`this node cannot send on the channel ${String(row.channel)}`);
     }
   }
 
