@@ -27,6 +27,16 @@ const PASSWORD = 'violet tangerine lighthouse';
 const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const by = { actor: 'test' };
 
+/** A security key as registration leaves it (the ceremony itself is the WebAuthn tests' business). */
+async function addSecurityKey(db: Db, userId: string): Promise<void> {
+  const id = randomUUID();
+  await db.insertInto('webauthn_credentials').values({
+    id, user_id: userId, credential_id: id, public_key: 'AA', name: 'key', kind: 'security_key', aaguid: '00000000-0000-0000-0000-000000000000',
+    transports: '["usb"]', attestation_format: 'none', discoverable: 0, user_verified: 1, backup_eligible: 0, backed_up: 0, sign_count: 0,
+    created_at: new Date().toISOString(), last_used_at: null,
+  }).execute();
+}
+
 /** A push credential as enrolment leaves it (the enrolment itself is the push tests' business). */
 async function addPushCredential(db: Db, userId: string): Promise<string> {
   const now = new Date().toISOString();
@@ -119,6 +129,24 @@ for (const engine of ENGINES) {
       assert.equal((await rowOf('push-number-matching')).status, 'pass');
     });
 
+    await t.test('phishing-resistant and break-glass-tested pass once the keys and a recent test are there', async () => {
+      await addSecurityKey(ctx.store.db, ada.id);
+      assert.equal((await rowOf('phishing-resistant')).status, 'pass');
+      const glass = await createUserWithPassword(ctx, 'glass-1', PASSWORD);
+      await ctx.store.db.updateTable('users').set({ kind: 'break_glass' }).where('id', '=', glass.id).execute();
+      const untested = await rowOf('break-glass-tested');
+      assert.equal(untested.status, 'fail');
+      assert.deepEqual(untested.figures.missingCredentials, ['glass-1']);
+      assert.deepEqual(untested.figures.overdue, ['glass-1']);
+      await addSecurityKey(ctx.store.db, glass.id);
+      await addSecurityKey(ctx.store.db, glass.id);
+      const at = new Date().toISOString();
+      await ctx.store.db.insertInto('break_glass_tests').values({ id: randomUUID(), user_id: glass.id, at, actor: 'test', result: 'pass', signin_id: null, signin_at: at, notes: null }).execute();
+      const ready = await rowOf('break-glass-tested');
+      assert.equal(ready.status, 'pass', ready.fix ?? '');
+      assert.equal(ready.figures.accounts, 1);
+    });
+
     await t.test('the MFA fatigue notice: read and acknowledged before push is enrolled, and counted', async () => {
       const b = new Browserish(server.url);
       const { path, csrf } = await startPortalSignin(b, 'ann', PASSWORD);
@@ -150,7 +178,7 @@ for (const engine of ENGINES) {
     await t.test('tessera posture --json: an array of { id, title, status, figures, fix }; the text names the fixes', async () => {
       const env = cliEnv(server.testStore, dataDir);
       const json = await runCli(['posture', '--json'], env);
-      assert.equal(json.code, 1, 'a row fails (break-glass), so the exit is 1');
+      assert.equal(json.code, 1, 'a row fails (service accounts), so the exit is 1');
       const parsed = JSON.parse(json.stdout) as PostureRow[];
       assert.ok(Array.isArray(parsed) && parsed.length === 10);
       for (const r of parsed) {
@@ -159,8 +187,8 @@ for (const engine of ENGINES) {
         assert.equal(r.fix === null, r.status === 'pass');
       }
       const text = await runCli(['posture'], env);
-      assert.match(text.stdout, /^FAIL  break-glass-tested +Break-glass accounts/m);
-      assert.match(text.stdout, /^ +Fix: Create two break-glass accounts/m);
+      assert.match(text.stdout, /^FAIL  service-accounts +Service accounts protected/m);
+      assert.match(text.stdout, /^ +Fix: move these machine clients from a shared secret to private_key_jwt/m);
       assert.match(text.stdout, /^PASS  admin-mfa /m);
       assert.match(text.stdout, /checks fail\.$/m);
       const cat = await runCli(['posture', 'category', 'oidc', 'webmail', 'cloud'], env);
