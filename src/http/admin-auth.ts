@@ -15,6 +15,8 @@ export interface TokenPrincipal {
   role: Role;
   permissions: readonly Permission[];
   actor: string;
+  /** The person who answers for the token (it acts as them in four-eyes steps); null for a token from before owners. */
+  ownerId: string | null;
 }
 export interface PersonPrincipal {
   kind: 'person';
@@ -67,6 +69,7 @@ export async function authenticate(request: FastifyRequest, reply: FastifyReply)
     role: identity.role,
     permissions: identity.permissions,
     actor: `token:${identity.id}`,
+    ownerId: identity.ownerId,
   };
   return request.principal;
 }

@@ -19,8 +19,8 @@ export interface InjectedServer {
   ctx: AppContext;
   app: FastifyInstance;
   testStore: TestStore;
-  /** Issues an admin API token of the given role straight through the service. */
-  token(role: Role): Promise<string>;
+  /** Issues an admin API token of the given role straight through the service, owned by `owner` (a username) when given. */
+  token(role: Role, owner?: string): Promise<string>;
   /** One request; `token` becomes the bearer header, `body` is sent as JSON. */
   call(method: string, url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -52,8 +52,8 @@ export async function injectedServer(engine: EngineName): Promise<InjectedServer
     ctx,
     app,
     testStore,
-    async token(role) {
-      return (await createApiToken(ctx.store, { role, name: `test ${role}` }, { actor: 'test' })).token;
+    async token(role, owner) {
+      return (await createApiToken(ctx.store, { role, name: `test ${role}`, owner }, { actor: 'test' })).token;
     },
     call(method, url, options = {}) {
       const headers: Record<string, string> = { ...options.headers };

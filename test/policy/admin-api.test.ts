@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ENGINES, engineSkip } from '../support/engines.ts';
+import { addPerson } from '../recovery/support.ts';
 import { injectedServer } from '../foundation/support.ts';
 import { policyJsonSchema } from '../../src/policy/document.ts';
 import { createApiToken } from '../../src/directory/api-tokens.ts';
@@ -12,8 +13,9 @@ for (const engine of ENGINES) {
     const s = await injectedServer(engine);
     t.after(() => s.close());
     const admin = await s.token('global_admin');
-    // A second administrator (another token) approves exceptions the first one requests.
-    const security = (await createApiToken(s.ctx.store, { role: 'security_admin', name: 'second admin' }, { actor: 'test' })).token;
+    // A second administrator approves exceptions the first one requests: a person, through the token they own.
+    await addPerson(s.ctx, 'sofia', ['security_admin']);
+    const security = (await createApiToken(s.ctx.store, { role: 'security_admin', name: 'second admin', owner: 'sofia' }, { actor: 'test' })).token;
     const auditor = await s.token('auditor');
     const call = s.call;
     const json = <T = Record<string, unknown>>(r: { body: string }) => JSON.parse(r.body) as T;
@@ -112,7 +114,7 @@ for (const engine of ENGINES) {
       assert.equal(r.statusCode, 201, r.body);
       const status = json<{ items: Array<{ name: string; total: number; registered: number }> }>(await call('GET', '/api/admin/rollout', { token: auditor }));
       assert.deepEqual(status.items.map((i) => i.name), ['Admins', 'Pilot']);
-      assert.equal(status.items[0]!.total, 1);
+      assert.equal(status.items[0]!.total, 2, 'root and sofia');
     });
   });
 }

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, ENGINES, engineSkip, openTestStore } from '../support/engines.ts';
 import { cliEnv, injectedServer, runCli } from '../foundation/support.ts';
+import { addPerson } from '../recovery/support.ts';
 import { auditedChange } from '../../src/audit/append.ts';
 import { SecretBox } from '../../src/config/secret-box.ts';
 import { insertUser } from '../../src/directory/users.ts';
@@ -140,8 +141,11 @@ for (const engine of ENGINES) {
     const s = await injectedServer(engine);
     t.after(() => s.close());
     await carolWithTotp(s.ctx.store);
-    const admin1 = await s.token('security_admin');
-    const admin2 = await s.token('global_admin');
+    // Two administrators, each through the token they own: an approval is a person's.
+    await addPerson(s.ctx, 'ada', ['security_admin']);
+    await addPerson(s.ctx, 'gina', ['global_admin']);
+    const admin1 = await s.token('security_admin', 'ada');
+    const admin2 = await s.token('global_admin', 'gina');
     const auditor = await s.token('auditor');
     const json = <T = Record<string, unknown>>(r: { body: string }) => JSON.parse(r.body) as T;
     const del = await s.call('DELETE', `/api/admin/policies/${DEFAULT_POLICY_IDS.registeredMfa}`, { token: admin1 });

@@ -9,19 +9,22 @@ for (const engine of ENGINES) {
   test(`recovery admin API on ${engine}`, engineSkip(engine), async (t) => {
     const s = await injectedServer(engine);
     t.after(() => s.close());
-    const helpdesk = await s.token('helpdesk');
-    const helpdesk2 = await s.token('helpdesk');
-    const auditor = await s.token('auditor');
-    const security = await s.token('security_admin');
     const json = <T = Record<string, unknown>>(r: { body: string }) => JSON.parse(r.body) as T;
     await addPerson(s.ctx, 'helen', ['helpdesk']);
     await addPerson(s.ctx, 'hugo', ['helpdesk']);
+    // Tokens act as the person who owns them in four-eyes steps.
+    const helpdesk = await s.token('helpdesk', 'helen');
+    const helenAgain = await s.token('helpdesk', 'helen');
+    const helpdesk2 = await s.token('helpdesk', 'hugo');
+    const auditor = await s.token('auditor');
+    const security = await s.token('security_admin');
     await addPerson(s.ctx, 'amy', ['global_admin']);
     const bob = await addPerson(s.ctx, 'bob');
 
     await t.test('issuing needs recovery:write and a named person; bad input answers 400 with the reason', async () => {
       assert.equal((await s.call('POST', '/api/admin/taps', { token: auditor, body: { user: 'bob', operator: 'helen' } })).statusCode, 403);
-      const missing = await s.call('POST', '/api/admin/taps', { token: helpdesk, body: { user: 'bob' } });
+      // A token from before owners has nobody behind it: it names the person acting.
+      const missing = await s.call('POST', '/api/admin/taps', { token: await s.token('helpdesk'), body: { user: 'bob' } });
       assert.equal(missing.statusCode, 400);
       assert.match(json<{ message: string }>(missing).message, /operator/);
       const short = await s.call('POST', '/api/admin/taps', { token: helpdesk, body: { user: 'bob', operator: 'helen', lifetimeMinutes: 5 } });
@@ -43,15 +46,18 @@ for (const engine of ENGINES) {
       assert.ok(bob);
     });
 
-    await t.test('four-eyes: the approving person uses their own token', async () => {
-      const created = json<{ tap: { id: string; state: string } }>(await s.call('POST', '/api/admin/taps', { token: helpdesk, body: { user: 'amy', operator: 'helen' } }));
+    await t.test('four-eyes: the approving person uses their own token, and a token acts as its owner', async () => {
+      const created = json<{ tap: { id: string; state: string } }>(await s.call('POST', '/api/admin/taps', { token: helpdesk, body: { user: 'amy' } }));
       assert.equal(created.tap.state, 'pending_approval');
-      const sameToken = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: helpdesk, body: { approver: 'hugo' } });
-      assert.equal(sameToken.statusCode, 409);
-      assert.match(json<{ message: string }>(sameToken).message, /cannot also approve/);
-      const issuer = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: helpdesk2, body: { approver: 'helen' } });
-      assert.match(json<{ message: string }>(issuer).message, /different person from the issuer/);
-      const approved = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: helpdesk2, body: { approver: 'hugo' } });
+      const named = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: helpdesk, body: { approver: 'hugo' } });
+      assert.equal(named.statusCode, 403, 'a token cannot name someone else as the approver');
+      assert.match(json<{ message: string }>(named).message, /act as yourself/);
+      const otherToken = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: helenAgain, body: {} });
+      assert.equal(otherToken.statusCode, 409, 'the issuer holding a second token is still the issuer');
+      assert.match(json<{ message: string }>(otherToken).message, /different person from the issuer/);
+      const ownerless = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: await s.token('helpdesk'), body: { approver: 'hugo' } });
+      assert.equal(ownerless.statusCode, 403, 'a token nobody answers for approves nothing');
+      const approved = await s.call('POST', `/api/admin/taps/${created.tap.id}/approve`, { token: helpdesk2, body: {} });
       assert.equal(approved.statusCode, 200);
       assert.equal(json<{ state: string }>(approved).state, 'active');
     });

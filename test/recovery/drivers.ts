@@ -43,8 +43,9 @@ export interface HelpdeskMethod {
   phishingResistant: boolean;
 }
 
-export async function apiDriver(server: TestServer): Promise<Driver> {
-  const { token } = await createApiToken(server.ctx.store, { role: 'helpdesk', name: 'runbook test' }, { actor: 'test' });
+/** `owner`: the person the token acts as in four-eyes steps; without one it names the person in each step (a token from before owners). */
+export async function apiDriver(server: TestServer, owner?: string): Promise<Driver> {
+  const { token } = await createApiToken(server.ctx.store, { role: 'helpdesk', name: 'runbook test', owner }, { actor: 'test' });
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${server.url}/api/admin${path}`, {
       method,

@@ -44,7 +44,7 @@ interface Env {
   /** The helpdesk through the CLI and through the admin API. */
   cli: Driver;
   api: Driver;
-  /** A second API token: the one that issued a pass may not approve it. */
+  /** A second API token, hugo's: the one that issued a pass may not approve it, and an approval is its owner's. */
   approver: Driver;
 }
 
@@ -185,7 +185,6 @@ for (const engine of ENGINES) {
     // The CLI's driver first: it gives the server the sealing key it shares with the CLI.
     const cli = cliDriver(server);
     const api = await apiDriver(server);
-    const approver = await apiDriver(server);
     t.after(async () => {
       await browser.close();
       await server.close();
@@ -193,6 +192,8 @@ for (const engine of ENGINES) {
     });
     await createUserWithPassword(server.ctx, 'helen', PASSWORD, ['helpdesk']);
     await createUserWithPassword(server.ctx, 'hugo', PASSWORD, ['helpdesk']);
+    // The approving person's own token: a token approves as the person who owns it.
+    const approver = await apiDriver(server, 'hugo');
     const db = server.ctx.store.db;
     const policies = await db.selectFrom('ca_policies').select(['id', 'state']).orderBy('id').execute();
     assert.deepEqual(policies.map((p) => [p.id, p.state]), Object.values(DEFAULT_POLICY_IDS).sort().map((id) => [id, 'enabled']), 'the policies as shipped');

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { auditedChange, type RecordAudit } from '../../audit/append.ts';
 import { NotFoundError, RefusedError, type ChangedBy } from '../../directory/errors.ts';
+import { refuseSameApprover } from '../../directory/person-behind.ts';
 import { policyBundleSchema, policyDocumentSchema, POLICY_STATES } from '../document.ts';
 import type { DowngradeReport } from '../downgrade.ts';
 import type { DowngradeApproval } from './downgrade-gate.ts';
@@ -161,7 +162,7 @@ async function pendingRow(trx: Tx, id: string, now: Date): Promise<PolicyDowngra
 export async function approveDowngrade(store: Store, id: string, by: ChangedBy, onApplied?: OnDowngradeApplied, now = new Date()): Promise<DowngradeRecord> {
   return auditedChange(store, async (trx, record) => {
     const row = await pendingRow(trx, id, now);
-    if (row.requested_by === by.actor) throw new RefusedError('a downgrade needs an approver other than the person who requested it');
+    await refuseSameApprover(trx, row.requested_by, by.actor, 'a downgrade');
     const requested = toRecord(row, now);
     const approval: DowngradeApproval = { requestId: id, requestedBy: row.requested_by, approvedBy: by.actor };
     const options = { downgrade: approval, now, confirmLockout: requested.confirmLockout ?? undefined };

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { InvalidInputError, NotFoundError, RefusedError, type ChangedBy } from '../../directory/errors.ts';
+import { refuseSameApprover } from '../../directory/person-behind.ts';
 import { resolveUser } from '../../directory/users.ts';
 import { resolveGroup } from '../../directory/groups.ts';
 import type { PolicyExceptionsTable } from './tables.ts';
@@ -114,7 +115,7 @@ async function decide(store: Store, id: string, by: ChangedBy, verdict: 'approve
     const row = await trx.selectFrom('policy_exceptions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`no exception ${id}`);
     if (row.status !== 'pending') throw new RefusedError(`exception ${id} is already ${row.status}`);
-    if (row.requested_by === by.actor) throw new RefusedError('an exception needs an approver other than the person who requested it');
+    await refuseSameApprover(trx, row.requested_by, by.actor, 'an exception');
     if (verdict === 'approved' && row.ends_at <= now.toISOString()) throw new RefusedError(`exception ${id} ended before it was approved`);
     const before = await toRecord(trx, row, now);
     // The window starts at approval: nothing was excluded while the request waited.

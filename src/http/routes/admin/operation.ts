@@ -94,12 +94,13 @@ export function defineOperation<
       const principal = request.principal;
       if (!principal) throw new Error(`${spec.operationId}: no principal; the permission check did not run`);
       // Invalid input throws a ZodError, which the server answers with 400 and the reason.
+      const body = spec.body
+        ? await asActingPerson(request.server.ctx.store.db, spec.operationId, principal, request.body, request.params, (key) => schemaAccepts(spec.body, key))
+        : undefined;
       const input = {
         params: (spec.params ? spec.params.parse(request.params) : {}) as z.output<P>,
         query: (spec.query ? spec.query.parse(request.query) : {}) as z.output<Q>,
-        body: (spec.body
-          ? spec.body.parse(asActingPerson(spec.operationId, principal, request.body, request.params, (key) => schemaAccepts(spec.body, key)))
-          : undefined) as z.output<B>,
+        body: (spec.body ? spec.body.parse(body) : undefined) as z.output<B>,
         principal,
         by: { actor: principal.actor, requestId: request.id },
         ctx: request.server.ctx,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { html } from '../../html.ts';
+import { branding } from '../../branding.ts';
 import { authenticateConsole } from './authenticate.ts';
 import { csrfToken } from './sessions.ts';
 import { CONSOLE_TEXT } from './texts.ts';
@@ -45,7 +46,7 @@ async function session(request: FastifyRequest, reply: FastifyReply) {
     roles: principal.roles,
     permissions: principal.permissions,
     csrf: csrfToken(config, principal.consoleSessionId),
-    organisation: { name: 'Tessera', logoUrl: null as string | null },
+    organisation: branding(config),
   };
 }
 
