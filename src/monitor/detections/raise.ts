@@ -28,13 +28,27 @@ export async function raiseFinding(trx: Tx, record: RecordAudit, f: Finding, s: 
     .executeTakeFirst();
   if (Number(hit.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
   if (f.raisedAs) {
-    if (f.risk) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: f.raisedAs.alertId, hours: s.riskHours });
+    if (f.risk && !(f.risk.userId && (await riskExempt(trx, f.risk.userId)))) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: f.raisedAs.alertId, hours: s.riskHours });
     return null;
   }
-  const alert = await raiseAlert(trx, { severity: f.severity, kind: f.kind, userId: f.userId, username: f.username, details: f.evidence });
+  const exempt = f.risk?.userId ? await riskExempt(trx, f.risk.userId) : false;
+  const details = exempt ? { ...f.evidence, riskNotRaised: EXEMPT_REASON } : f.evidence;
+  const alert = await raiseAlert(trx, { severity: f.severity, kind: f.kind, userId: f.userId, username: f.username, details });
   await trx.updateTable('detection_hits').set({ alert_id: alert.id }).where('dedupe_key', '=', key).execute();
-  if (f.risk) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: alert.id, hours: s.riskHours });
+  if (f.risk && !exempt) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: alert.id, hours: s.riskHours });
   return alert;
+}
+
+export const EXEMPT_REASON = 'a break-glass account must stay usable: its alert is raised, its risk is not';
+
+/**
+ * Break-glass accounts are exempt from detection risk: a risk-based policy
+ * must never shut the emergency way in (the lockout guard keeps policies from
+ * doing so; this keeps detections from it). Their alerts still go out.
+ */
+export async function riskExempt(trx: Tx, userId: string): Promise<boolean> {
+  const row = await trx.selectFrom('users').select('kind').where('id', '=', userId).executeTakeFirst();
+  return row?.kind === 'break_glass';
 }
 
 /** Adds a risk signal (one per address for an address-wide one) and audits it. */

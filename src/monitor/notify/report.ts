@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { reserveAttempt, settleSuccess, type ThrottleKey } from '../../methods/throttle/index.ts';
 import { raiseAlert } from '../alerts.ts';
-import { addRisk } from '../detections/raise.ts';
+import { addRisk, EXEMPT_REASON, riskExempt } from '../detections/raise.ts';
 import { loadDetectionSettings } from '../detections/settings.ts';
 import { lookUpReportLink, useReportLink, type LinkState } from './links.ts';
 
@@ -42,11 +42,12 @@ export async function confirmReport(store: Store, token: string, who: Reporter):
     if (!(await useReportLink(trx, link.id))) return { kind: 'used' };
     const user = await trx.selectFrom('users').select('username').where('id', '=', link.user_id).executeTakeFirst();
     const notice = JSON.parse(link.notice) as Record<string, unknown>;
+    const exempt = await riskExempt(trx, link.user_id);
     const alert = await raiseAlert(trx, {
       severity: 'high', kind: 'user.reported_not_me', userId: link.user_id, username: user?.username ?? null,
-      details: { notice: link.notice_kind, ...notice, noticeSentAt: link.created_at, reportedFrom: who.ip, userAgent: who.userAgent },
+      details: { notice: link.notice_kind, ...notice, noticeSentAt: link.created_at, reportedFrom: who.ip, userAgent: who.userAgent, ...(exempt ? { riskNotRaised: EXEMPT_REASON } : {}) },
     });
-    await addRisk(trx, record, { scope: 'user', level: 'high', userId: link.user_id }, { kind: 'user.reported_not_me', alertId: alert.id, hours: s.riskHours });
+    if (!exempt) await addRisk(trx, record, { scope: 'user', level: 'high', userId: link.user_id }, { kind: 'user.reported_not_me', alertId: alert.id, hours: s.riskHours });
     await record({
       actor: `user:${link.user_id}`, action: 'report.not_me', target: `user:${link.user_id}`, requestId: who.requestId,
       after: { notice: link.notice_kind, linkId: link.id, alertId: alert.id },

@@ -5,6 +5,7 @@ import { startTestServer } from '../../support/server.ts';
 import { createUserWithPassword } from '../../support/fixtures.ts';
 import { auditedChange } from '../../../src/audit/append.ts';
 import { passwordSignin, scanNow, wrongPassword } from '../notify/support.ts';
+import { userRisk } from '../../../src/policy/store/risk-facts.ts';
 
 /**
  * Detections on sign-ins made through the real engine on a running server
@@ -52,6 +53,16 @@ for (const engine of ENGINES) {
       await passwordSignin(ctx, 'glass', PASSWORD, { ...BROWSER, ip: '81.2.69.142' });
       await scanNow(ctx);
       assert.deepEqual(await kinds(glass.id), ['breakglass.signin']);
+    });
+
+    await t.test('a break-glass account\'s detections alert, but add no risk: a risk policy must not shut the emergency way in', async () => {
+      const glass = (await ctx.store.db.selectFrom('users').select('id').where('username', '=', 'glass').executeTakeFirstOrThrow()).id;
+      await passwordSignin(ctx, 'glass', PASSWORD, { ...BROWSER, ip: '8.8.8.8' });
+      await scanNow(ctx);
+      const travel = await ctx.store.db.selectFrom('alerts').select('details').where('user_id', '=', glass).where('kind', '=', 'signin.impossible_travel').executeTakeFirstOrThrow();
+      assert.match(JSON.parse(travel.details).riskNotRaised, /break-glass account must stay usable/);
+      assert.deepEqual(await ctx.store.db.selectFrom('risk_signals').select('id').where('user_id', '=', glass).execute(), []);
+      assert.equal(await userRisk(ctx.store.db, glass), 'none');
     });
   });
 }
