@@ -81,3 +81,49 @@ for (const engine of ENGINES) {
     assert.deepEqual([...new Set(entries.map((e) => e.actor))], [`user:${hana.id}`], 'under the helpdesk person who did it');
   });
 }
+
+/**
+ * A pass for a privileged account needs a second person, and in the console
+ * that is a second person signed in: the issuer pressing "Approve" is refused,
+ * a colleague approving from their own console session is recorded as the
+ * approver.
+ */
+for (const engine of ENGINES) {
+  test(`helpdesk: a privileged account's pass is approved by a second signed-in person on ${engine}`, { ...engineSkip(engine), ...browserSkip() }, async (t) => {
+    const server = await startConsoleServer(engine);
+    const browser = await launchBrowser();
+    t.after(async () => {
+      await browser.close();
+      await server.close();
+    });
+    await createUserWithPassword(server.ctx, 'hana', PASSWORD, ['helpdesk']);
+    const ivan = await createUserWithPassword(server.ctx, 'ivan', PASSWORD, ['helpdesk']);
+    await createUserWithPassword(server.ctx, 'gwen', PASSWORD, ['security_admin']);
+
+    const hana = await pageWithKey(browser.context);
+    await consoleSignin(hana.page, server, 'hana', { firstKey: true });
+    await hana.page.click('nav a:has-text("Helpdesk")');
+    await hana.page.fill('input[name=user]', 'gwen');
+    await hana.page.selectOption('select[name=scenario]', 'first_device');
+    await hana.page.click('button:has-text("Open the case")');
+    await hana.page.waitForSelector('#next-step:has-text("Verify who is asking")');
+    const caseUrl = hana.page.url();
+    await hana.page.selectOption('select[name=method]', 'in_person_id');
+    await step(hana.page, 'Record the check', 'Issue a Temporary Access Pass');
+    await hana.page.click('button:has-text("Issue the pass")');
+    await hana.page.click('button:has-text("Continue")');
+    await hana.page.waitForSelector('#next-step:has-text("Second person approves the pass")');
+    await hana.page.click('button:has-text("Approve the pass")');
+    await hana.page.waitForSelector('.form-status.error');
+    assert.match(await hana.page.textContent('.form-status.error') ?? '', /different person from the issuer/);
+
+    await browser.context.clearCookies();
+    const second = await pageWithKey(browser.context);
+    await consoleSignin(second.page, server, 'ivan', { firstKey: true });
+    await second.page.goto(caseUrl);
+    await second.page.waitForSelector('#next-step:has-text("Second person approves the pass")');
+    await step(second.page, 'Approve the pass', 'Give the pass to the person');
+    const tap = await server.ctx.store.db.selectFrom('temporary_access_passes').select(['status', 'approved_by']).executeTakeFirstOrThrow();
+    assert.deepEqual([tap.status, tap.approved_by], ['active', ivan.id]);
+  });
+}
