@@ -34,6 +34,18 @@ export interface ScanResult {
 }
 
 async function takeLease(store: Store, holder: string, now: Date): Promise<boolean> {
+  if (await leaseOnce(store, holder, now)) return true;
+  // The row is made by the migration; should it have gone, start again from now rather than stall.
+  const exists = await store.db.selectFrom('detection_state').select('name').where('name', '=', STATE).executeTakeFirst();
+  if (exists) return false;
+  const audit = await store.db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  await store.db.insertInto('detection_state')
+    .values({ name: STATE, signin_at: now.toISOString(), signin_id: '', audit_seq: Number(audit?.seq ?? 0), lease_holder: null, lease_expires_at: null, scanned_at: null, unmailed: 0 })
+    .onConflict((oc) => oc.column('name').doNothing()).execute();
+  return leaseOnce(store, holder, now);
+}
+
+async function leaseOnce(store: Store, holder: string, now: Date): Promise<boolean> {
   const r = await store.db.updateTable('detection_state')
     .set({ lease_holder: holder, lease_expires_at: new Date(now.getTime() + LEASE_MS).toISOString() })
     .where('name', '=', STATE)

@@ -54,6 +54,17 @@ for (const engine of ENGINES) {
       assert.equal((await ts.store.db.selectFrom('risk_signals').select('id').execute()).length, 1);
     });
 
+    await t.test('without its state row the scanner starts again from now instead of stalling', async (t) => {
+      const { store } = await freshStore(t, engine);
+      const dana = await person(store, 'dana');
+      for (let i = 0; i < 10; i++) await signin(store, dana, { ip: '203.0.113.7', result: 'failure', reason: 'bad_password', at: minutesAgo(10 - i) });
+      await store.db.deleteFrom('detection_state').execute();
+      const r = await scan(store);
+      assert.equal(r.skipped, null);
+      assert.deepEqual(r.alerts, [], 'what came before is not replayed');
+      assert.equal((await store.db.selectFrom('detection_state').select('name').execute()).length, 1);
+    });
+
     await t.test('thresholds are settings: changed (audited), the same sequence is judged by the new ones', async (t) => {
       const { store } = await freshStore(t, engine);
       const s = await updateDetectionSettings(store, { bruteForce: { failures: 20, windowMinutes: 15 } }, { actor: 'user:sec' });
