@@ -69,6 +69,10 @@ for (const engine of ENGINES) {
       const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; hash: string; sig: string });
       assert.deepEqual(lines.map((l) => l.seq), [3, 5], 'the second checkpoint of the same interval was not written');
       assert.match(lines[0]!.sig, /^[\w-]{86}$/);
+      const key = await runCli(['audit', 'checkpoint-key'], env);
+      assert.equal(key.code, 0, key.stderr);
+      assert.match(key.stdout, new RegExp(`^key id ${(lines[0] as unknown as { key: string }).key}$`, 'm'));
+      assert.match(key.stdout, /^-----BEGIN PUBLIC KEY-----$/m);
     });
 
     await t.test('the same checkpoint goes to the webhook and syslog when they are sinks, and verifies from there', async () => {
