@@ -55,7 +55,7 @@ export async function accountPushRoutes(app: FastifyInstance): Promise<void> {
     if (!(await mayEnrol(ctx, a.session))) return { a, stepUp: true as const };
     // The notice comes first: no enrolment link is issued until it is acknowledged.
     if (!(await hasAcknowledgedFatigueNotice(ctx.store.db, a.session.userId))) return { a, acknowledged: false as const };
-    const e = await issuePushEnrolment(ctx.store, a.session.userId, { actor: `user:${a.session.userId}`, requestId: request.id });
+    const e = await issuePushEnrolment(ctx.store, a.session.userId, by(a.session.userId, request));
     return { a, acknowledged: true as const, enrolment: { ...e, link: enrolmentLink(ctx.config.issuer, e.token) } };
   }
 
@@ -63,7 +63,7 @@ export async function accountPushRoutes(app: FastifyInstance): Promise<void> {
     const a = await portalAuth(ctx, request);
     if (!a) return signinRedirect(reply, '/account/push/new');
     if (!formCsrfValid(ctx, request)) return reply.redirect('/account/push', 303);
-    if (noticeForm.parse(request.body ?? {}).understood !== 'yes') return send(reply, FATIGUE_NOTICE.title, noticePage(a.csrf, true), 400);
+    if (noticeForm.safeParse(request.body ?? {}).data?.understood !== 'yes') return send(reply, FATIGUE_NOTICE.title, noticePage(a.csrf, true), 400);
     await acknowledgeFatigueNotice(ctx.store, a.session.userId, by(a.session.userId, request));
     return reply.redirect('/account/push/new', 303);
   });
