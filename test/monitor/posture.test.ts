@@ -166,6 +166,20 @@ for (const engine of ENGINES) {
       assert.equal(entry?.actor, `user:${ann.id}`);
       assert.equal(entry?.target, `user:${ann.id}`);
 
+      // Scripts acknowledge it in the request that asks for the link.
+      const cyd = await createUserWithPassword(ctx, 'cyd', PASSWORD);
+      await importTotp(ctx, cyd.id, { secretBase32: SEED, actor: 'test' });
+      const c = new Browserish(server.url);
+      const signin = await startPortalSignin(c, 'cyd', PASSWORD);
+      await c.request('POST', `${signin.path}/totp`, { csrf: signin.csrf, code: totpCode(SEED, 1) });
+      const headers = { cookie: [...c.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-csrf-token': hiddenCsrf((await c.request('GET', '/account/push/new')).body), 'content-type': 'application/json' };
+      const refused = await fetch(`${server.url}/api/me/push/enrolments`, { method: 'POST', headers, body: '{}' });
+      assert.equal(refused.status, 400);
+      assert.match(((await refused.json()) as { message: string }).message, /acknowledgeFatigueNotice.*Only approve a request you started yourself/);
+      const issued = await fetch(`${server.url}/api/me/push/enrolments`, { method: 'POST', headers, body: JSON.stringify({ acknowledgeFatigueNotice: true }) });
+      assert.equal(issued.status, 201);
+      assert.match(((await issued.json()) as { link: string }).link, /\/authenticator#enrol=/);
+
       await addPushCredential(ctx.store.db, ann.id);
       const bobPush = await addPushCredential(ctx.store.db, ada.id);
       const r = await rowOf('push-fatigue-notice');
