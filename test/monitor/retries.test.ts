@@ -82,6 +82,17 @@ for (const engine of ENGINES) {
       assert.equal((await runCli(['deliveries', '--status', 'lost'], cliEnv(server.testStore, server.ctx.config.dataDir))).code, 2);
     });
 
+    await t.test('an alert and its delivery commit together, or not at all', async () => {
+      const db = server.ctx.store.db;
+      let id = '';
+      await assert.rejects(db.transaction().execute(async (trx) => {
+        id = (await raiseAlert(trx, { severity: 'critical', kind: 'test.rolled_back' })).id;
+        throw new Error('the change failed');
+      }), /the change failed/);
+      assert.equal(await db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst(), undefined);
+      assert.equal(await db.selectFrom('outbox').select('id').where('dedupe_key', '=', `alert:${id}`).executeTakeFirst(), undefined);
+    });
+
     await t.test('sent rows are kept a month, failed ones a quarter', async () => {
       const db = server.ctx.store.db;
       const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
