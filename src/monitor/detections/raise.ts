@@ -31,8 +31,8 @@ export async function raiseFinding(trx: Tx, record: RecordAudit, f: Finding, s: 
     if (f.risk && !(f.risk.userId && (await riskExempt(trx, f.risk.userId)))) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: f.raisedAs.alertId, hours: s.riskHours });
     return null;
   }
-  const exempt = f.risk?.userId ? await riskExempt(trx, f.risk.userId) : false;
-  const details = exempt ? { ...f.evidence, riskNotRaised: EXEMPT_REASON } : f.evidence;
+  const exempt = f.risk?.userId ? await riskExempt(trx, f.risk.userId) : null;
+  const details = exempt ? { ...f.evidence, riskNotRaised: exempt } : f.evidence;
   const alert = await raiseAlert(trx, { severity: f.severity, kind: f.kind, userId: f.userId, username: f.username, details });
   await trx.updateTable('detection_hits').set({ alert_id: alert.id }).where('dedupe_key', '=', key).execute();
   if (f.risk && !exempt) await addRisk(trx, record, f.risk, { kind: f.kind, alertId: alert.id, hours: s.riskHours });
@@ -46,9 +46,11 @@ export const EXEMPT_REASON = 'a break-glass account must stay usable: its alert 
  * must never shut the emergency way in (the lockout guard keeps policies from
  * doing so; this keeps detections from it). Their alerts still go out.
  */
-export async function riskExempt(trx: Tx, userId: string): Promise<boolean> {
+export async function riskExempt(trx: Tx, userId: string): Promise<string | null> {
   const row = await trx.selectFrom('users').select('kind').where('id', '=', userId).executeTakeFirst();
-  return row?.kind === 'break_glass';
+  // An account deleted since its rows were written has no risk left to carry.
+  if (!row) return 'the account no longer exists';
+  return row.kind === 'break_glass' ? EXEMPT_REASON : null;
 }
 
 /** Adds a risk signal (one per address for an address-wide one) and audits it. */

@@ -2,7 +2,7 @@ import type { Store } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { reserveAttempt, settleSuccess, type ThrottleKey } from '../../methods/throttle/index.ts';
 import { raiseAlert } from '../alerts.ts';
-import { addRisk, EXEMPT_REASON, riskExempt } from '../detections/raise.ts';
+import { addRisk, riskExempt } from '../detections/raise.ts';
 import { loadDetectionSettings } from '../detections/settings.ts';
 import { lookUpReportLink, useReportLink, type LinkState } from './links.ts';
 
@@ -45,7 +45,7 @@ export async function confirmReport(store: Store, token: string, who: Reporter):
     const exempt = await riskExempt(trx, link.user_id);
     const alert = await raiseAlert(trx, {
       severity: 'high', kind: 'user.reported_not_me', userId: link.user_id, username: user?.username ?? null,
-      details: { notice: link.notice_kind, ...notice, noticeSentAt: link.created_at, reportedFrom: who.ip, userAgent: who.userAgent, ...(exempt ? { riskNotRaised: EXEMPT_REASON } : {}) },
+      details: { notice: link.notice_kind, ...notice, noticeSentAt: link.created_at, reportedFrom: who.ip, userAgent: who.userAgent, ...(exempt ? { riskNotRaised: exempt } : {}) },
     });
     if (!exempt) await addRisk(trx, record, { scope: 'user', level: 'high', userId: link.user_id }, { kind: 'user.reported_not_me', alertId: alert.id, hours: s.riskHours });
     await record({

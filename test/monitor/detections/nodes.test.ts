@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ENGINES, engineSkip } from '../../support/engines.ts';
 import { openStore } from '../../../src/store/store.ts';
 import { grantRole } from '../../../src/directory/role-grants.ts';
+import { deleteUser } from '../../../src/directory/users.ts';
 import { acknowledgeAlert } from '../../../src/monitor/alerts.ts';
 import { scanOnce } from '../../../src/monitor/detections/scanner.ts';
 import { updateDetectionSettings, loadDetectionSettings } from '../../../src/monitor/detections/settings.ts';
@@ -63,6 +64,15 @@ for (const engine of ENGINES) {
       assert.equal(r.skipped, null);
       assert.deepEqual(r.alerts, [], 'what came before is not replayed');
       assert.equal((await store.db.selectFrom('detection_state').select('name').execute()).length, 1);
+    });
+
+    await t.test('an account deleted before the scan: its alert is raised, no risk is kept, and the scan goes on', async (t) => {
+      const { store } = await freshStore(t, engine);
+      const dana = await person(store, 'dana');
+      for (let i = 0; i < 10; i++) await signin(store, dana, { ip: '203.0.113.7', result: 'failure', reason: 'bad_password', at: minutesAgo(10 - i) });
+      await deleteUser(store, dana.id, { actor: 'user:sec' });
+      const r = await scan(store);
+      assert.deepEqual(r.alerts.map((a) => [a.kind, a.details.riskNotRaised]), [['signin.brute_force', 'the account no longer exists']]);
     });
 
     await t.test('thresholds are settings: changed (audited), the same sequence is judged by the new ones', async (t) => {
