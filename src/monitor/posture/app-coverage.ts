@@ -7,7 +7,7 @@ import type { StoredPolicy } from '../../policy/model.ts';
  * it applies, and a grant that asks for an authentication strength. Narrower
  * policies protect someone, but not the app; exceptions are their own row.
  */
-export function policyRequiresMfaFor(policy: StoredPolicy, appId: string, now: Date): boolean {
+export function policyRequiresMfaFor(policy: StoredPolicy, appId: string, now: Date, weakStrengths: readonly string[] = []): boolean {
   const d = policy.document;
   if (d.state !== 'enabled') return false;
   if (d.enforceFrom && new Date(d.enforceFrom) > now) return false;
@@ -19,10 +19,12 @@ export function policyRequiresMfaFor(policy: StoredPolicy, appId: string, now: D
   const everywhere = !c.locations || (c.locations.include === 'all' && c.locations.exclude.length === 0);
   if (!everywhere || c.clientTypes || c.device || c.signInRisk || c.userRisk || c.registeredMethods) return false;
   if (!d.grant || !('strength' in d.grant) || !d.grant.strength) return false;
+  // A custom strength one of whose combinations is a single kind of factor is not MFA.
+  if (weakStrengths.includes(d.grant.strength)) return false;
   // "any" with a compliant device lets a managed device stand in for the second factor.
   return d.grant.operator !== 'any' || !d.grant.compliantDevice;
 }
 
-export function appRequiresMfa(policies: readonly StoredPolicy[], appId: string, now: Date): boolean {
-  return policies.some((p) => policyRequiresMfaFor(p, appId, now));
+export function appRequiresMfa(policies: readonly StoredPolicy[], appId: string, now: Date, weakStrengths: readonly string[] = []): boolean {
+  return policies.some((p) => policyRequiresMfaFor(p, appId, now, weakStrengths));
 }

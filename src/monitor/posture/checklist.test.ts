@@ -23,6 +23,7 @@ function facts(): PostureFacts {
     webauthnEnabled: true,
     apps: [{ kind: 'oidc', appId: 'mail', category: 'mail' }, { kind: 'radius', appId: 'radius:vpn-1', category: 'vpn' }],
     policies: [policy()],
+    weakStrengths: [],
     push: { enabled: true, users: 2, acknowledged: 2, requestsPerWindow: 3, windowMinutes: 5, failuresBeforeSuspend: 3 },
     restricted: { smsAllowAdmins: false, voiceAllowAdmins: false },
     serviceAccounts: [{ username: 'backup-bot', credentials: [] }],
@@ -79,6 +80,8 @@ test('app-mfa fails for a mail, cloud or VPN app no policy protects, and when no
   failsWith('app-mfa', (f) => { f.policies = [policy({ state: 'reportOnly' })]; }, /mail, radius:vpn-1/);
   failsWith('app-mfa', (f) => { f.policies = [policy({ conditions: { clientTypes: ['browser'] } })]; }, /mail/);
   failsWith('app-mfa', (f) => { f.policies = [policy({ enforceFrom: '2027-01-01T00:00:00Z' })]; }, /mail/);
+  failsWith('app-mfa', (f) => { f.policies = [policy({ grant: { strength: 'two-passwords' } })]; f.weakStrengths = ['two-passwords']; }, /mail/);
+  failsWith('app-mfa', (f) => { f.policies = [policy({ grant: { strength: 'mfa', compliantDevice: true, operator: 'any' } })]; }, /mail/);
   failsWith('app-mfa', (f) => { for (const a of f.apps) a.category = 'other'; }, /tessera posture category/);
 });
 

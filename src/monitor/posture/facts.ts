@@ -7,6 +7,8 @@ import { topStrength } from '../../policy/store/coverage.ts';
 import { loadActiveStrengths } from '../../policy/store/strengths-source.ts';
 import { loadPolicySet } from '../../policy/store/policies.ts';
 import { listExceptions } from '../../policy/store/exceptions.ts';
+import { listCustomStrengths } from '../../policy/store/strength-catalog.ts';
+import { combinationWarnings } from '../../policy/strengths.ts';
 import { FATIGUE_NOTICE_VERSION } from './fatigue-notice.ts';
 import type { AdminFact, AppFact, PostureFacts, RecoveryFacts } from './model.ts';
 
@@ -80,6 +82,7 @@ export async function gatherPostureFacts(db: Db, recovery: RecoveryFacts, now = 
     webauthnEnabled: (await getMethodPolicy(db, 'webauthn')).enabled,
     apps: await apps(db),
     policies: (await loadPolicySet(db, now)).policies,
+    weakStrengths: (await listCustomStrengths(db)).filter((s) => combinationWarnings(s).length > 0).map((s) => s.id),
     push: await push(db),
     restricted: { smsAllowAdmins: (await getMethodPolicy(db, 'sms')).allowAdmins, voiceAllowAdmins: (await getMethodPolicy(db, 'voice')).allowAdmins },
     ...(await serviceSide(db)),

@@ -45,6 +45,8 @@ export interface PostureFacts {
   webauthnEnabled: boolean;
   apps: AppFact[];
   policies: readonly StoredPolicy[];
+  /** Custom strengths that let a single kind of factor through (not MFA). */
+  weakStrengths: string[];
   push: { enabled: boolean; users: number; acknowledged: number; requestsPerWindow: number; windowMinutes: number; failuresBeforeSuspend: number };
   restricted: { smsAllowAdmins: boolean; voiceAllowAdmins: boolean };
   serviceAccounts: Array<{ username: string; credentials: string[] }>;

@@ -12,7 +12,7 @@ const MUST_HAVE_MFA = new Set(['mail', 'cloud', 'vpn', 'critical']);
  */
 export function appMfa(f: PostureFacts): PostureRow {
   const relevant = f.apps.filter((a) => MUST_HAVE_MFA.has(a.category));
-  const uncovered = relevant.filter((a) => !appRequiresMfa(f.policies, a.appId, f.now)).map((a) => a.appId);
+  const uncovered = relevant.filter((a) => !appRequiresMfa(f.policies, a.appId, f.now, f.weakStrengths)).map((a) => a.appId);
   const count = (c: string) => f.apps.filter((a) => a.category === c).length;
   const uncategorised = f.apps.length > 0 && relevant.length === 0;
   return row('app-mfa', POSTURE_TEXT.appMfa.title, uncovered.length === 0 && !uncategorised, {
