@@ -31,33 +31,43 @@ function locator(): Locate {
 }
 
 export async function examineBatch(db: Db, signins: readonly LogFact[], audit: readonly AuditFact[], s: DetectionSettings): Promise<BatchResult> {
+  const found: BatchResult = { findings: [...(await countingFindings(db, signins, s))], notices: [], people: new Map() };
+  await examineSignins(db, signins, s, found);
+  found.findings.push(...(await pushReports(db, signins)));
+  const ids = [...audit.map((e) => e.userId), ...found.findings.map((f) => f.userId), ...found.notices.map((n) => n.userId)];
+  found.people = await peopleOf(db, ids.filter((id): id is string => !!id));
+  await examineAudit(db, audit, s, found);
+  if (!s.notifyPeople) found.notices = [];
+  return found;
+}
+
+/** Each successful sign-in against the person's history: where they were, a report before it, a new device or country. */
+async function examineSignins(db: Db, signins: readonly LogFact[], s: DetectionSettings, out: BatchResult): Promise<void> {
   const locate = locator();
-  const findings = [...(await countingFindings(db, signins, s))];
-  const notices: Notice[] = [];
   for (const row of signins.filter((r) => r.result === 'success' && r.userId)) {
     const history = await readHistory(db, row.userId!, daysBefore(row.at, s.historyDays), row);
-    findings.push(...detectTravel(row, history, locate, s));
+    out.findings.push(...detectTravel(row, history, locate, s));
     const reports = await readReports(db, row.userId!, new Date(ms(row.at) - s.afterReportHours * HOUR).toISOString(), row.at);
     const after = detectSigninAfterReport(row, reports);
-    if (after) findings.push(after);
+    if (after) out.findings.push(after);
     const notice = noticeFromSignin(row, history, locate);
-    if (notice) notices.push(notice);
+    if (notice) out.notices.push(notice);
   }
-  findings.push(...(await pushReports(db, signins)));
-  const people = await peopleOf(db, [...audit.map((e) => e.userId), ...findings.map((f) => f.userId), ...notices.map((n) => n.userId)].filter((id): id is string => !!id));
+}
+
+/** Each audit entry: an admin role granted, a method added after a risky sign-in, a change the person is told about. */
+async function examineAudit(db: Db, audit: readonly AuditFact[], s: DetectionSettings, out: BatchResult): Promise<void> {
   for (const e of audit) {
-    const username = e.userId ? people.get(e.userId)?.username ?? null : null;
+    const username = e.userId ? out.people.get(e.userId)?.username ?? null : null;
     const grant = detectAdminGrant(e, username);
-    if (grant) findings.push(grant);
+    if (grant) out.findings.push(grant);
     if (METHOD_ADDED.test(e.action) && e.userId) {
-      const risky = await riskySignins(db, e, s, findings);
-      const found = detectMethodAfterRisky(e, username, risky, s);
-      if (found) findings.push(found);
+      const found = detectMethodAfterRisky(e, username, await riskySignins(db, e, s, out.findings), s);
+      if (found) out.findings.push(found);
     }
     const notice = noticeFromAudit(e);
-    if (notice) notices.push(notice);
+    if (notice) out.notices.push(notice);
   }
-  return { findings, notices: s.notifyPeople ? notices : [], people };
 }
 
 /**
