@@ -8,7 +8,7 @@ import { createUserWithPassword } from '../support/fixtures.ts';
 import { PASSWORD, consoleSignin, pageWithKey, startConsoleServer } from './support.ts';
 import { typeUsernameAndPassword } from '../webauthn/support.ts';
 
-const PAGES = ['', '/users', '/helpdesk', '/policies', '/policies/new', '/exceptions', '/apps', '/signins', '/alerts', '/audit', '/tokens'];
+const PAGES = ['', '/users', '/helpdesk', '/policies', '/policies/new', '/exceptions', '/methods', '/rollout', '/apps', '/devices', '/breakglass', '/signins', '/alerts', '/audit', '/tokens'];
 const SHOTS = process.env.TESSERA_TEST_SHOTS;
 
 /** No serious or critical accessibility violation on the page as it is now. */
@@ -39,7 +39,7 @@ for (const engine of ENGINES) {
       await browser.close();
       await server.close();
     });
-    await createUserWithPassword(server.ctx, 'alice', PASSWORD, ['global_admin']);
+    const alice = await createUserWithPassword(server.ctx, 'alice', PASSWORD, ['global_admin']);
     const { page } = await pageWithKey(browser.context);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -54,11 +54,12 @@ for (const engine of ENGINES) {
     await t.test('every page renders at desktop width and at 360 px, without serious accessibility problems', async () => {
       for (const width of [1280, 360]) {
         await page.setViewportSize({ width, height: 900 });
-        for (const p of PAGES) {
+        const policy = await server.ctx.store.db.selectFrom('ca_policies').select('id').where('name', 'like', 'Admin console%').executeTakeFirstOrThrow();
+        for (const p of [...PAGES, `/users/${alice.id}`, `/policies/${policy.id}`]) {
           await visit(page, `${server.url}/admin${p}`);
           const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
           assert.ok(scroll <= width, `${p || '/'} is ${scroll} px wide at ${width} px`);
-          if (SHOTS) await page.screenshot({ path: `${SHOTS}/console${p.replaceAll('/', '-') || '-overview'}-${width}.png`, fullPage: true });
+          if (SHOTS) await page.screenshot({ path: `${SHOTS}/console${p.replaceAll('/', '-').slice(0, 24) || '-overview'}-${width}.png`, fullPage: true });
           if (width === 1280) await accessible(page, p || '/');
         }
       }

@@ -106,3 +106,19 @@ export function link(href, text, navigate) {
 export function badge(text, kind = '') {
   return h('span', { class: `badge ${kind}` }, text);
 }
+
+/**
+ * Buttons that make one change and then show the page afresh; a refusal is
+ * shown in `status`, in the server's words. `confirmText` asks first.
+ */
+export function actions(status, navigate) {
+  return (text, change, confirmText) => button(text, async () => {
+    if (confirmText && !window.confirm(confirmText)) return;
+    try {
+      await change();
+      navigate(location.pathname + location.search, { replace: true });
+    } catch (err) {
+      status.replaceChildren(notice(err.message, 'error'));
+    }
+  });
+}

@@ -17,6 +17,8 @@ export const RESULT = { success: 'Signed in', failure: 'Refused', locked: 'Locke
 
 export const STATE = { enabled: 'Enforced', reportOnly: 'Report-only', disabled: 'Off' };
 
+export const RISK = { none: 'none', low: 'low', medium: 'medium', high: 'high' };
+
 export const SEVERITY = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
 
 export const SCENARIO = { planned_phone_change: 'Planned phone change', lost_phone: 'Lost or broken phone', first_device: 'New employee, first device' };

@@ -167,3 +167,25 @@ export async function deleteExpiredSessions(db: Db, now = new Date()): Promise<v
   const cutoff = new Date(now.getTime() - 24 * 3600 * 1000).toISOString();
   await db.deleteFrom('idp_sessions').where('absolute_expires_at', '<', cutoff).execute();
 }
+
+export interface LiveSession {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  strength: string | null;
+  methods: string[];
+}
+
+/** A person's sessions that are still live, newest first: what the helpdesk sees before ending them. */
+export async function listLiveSessions(db: Db | Tx, userId: string, now = new Date()): Promise<LiveSession[]> {
+  const iso = now.toISOString();
+  const rows = await db.selectFrom('idp_sessions').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null)
+    .where('idle_expires_at', '>', iso).where('absolute_expires_at', '>', iso).orderBy('created_at', 'desc').limit(100).execute();
+  return rows.map((r) => ({
+    id: r.id, createdAt: r.created_at, lastSeenAt: r.last_seen_at, expiresAt: r.idle_expires_at < r.absolute_expires_at ? r.idle_expires_at : r.absolute_expires_at,
+    ip: r.ip, userAgent: r.user_agent, strength: r.strength ?? null, methods: toSession(r).methodUses.map((u) => u.method),
+  }));
+}

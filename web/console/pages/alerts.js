@@ -1,4 +1,4 @@
-import { h, table, when, button, notice, badge } from '../dom.js';
+import { h, table, when, badge, actions } from '../dom.js';
 import { SEVERITY, label } from '../words.js';
 
 // Open alerts, most recent first, each acknowledged by a person (recorded).
@@ -6,6 +6,7 @@ export async function render(main, ctx) {
   const { api, can } = ctx;
   const { items } = await api.get('/alerts', { limit: 200 });
   const status = h('div', { role: 'status' });
+  const act = actions(status, ctx.navigate);
   main.append(h('h1', { tabindex: -1 }, 'Alerts'), status,
     table([
       { label: 'When', cell: (a) => when(a.createdAt) },
@@ -13,13 +14,6 @@ export async function render(main, ctx) {
       { label: 'What', cell: (a) => a.kind.replaceAll('.', ' ').replaceAll('_', ' ') },
       { label: 'Person', cell: (a) => a.username ?? '' },
       { label: 'Details', cell: (a) => Object.entries(a.details).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('; ') },
-      { label: '', cell: (a) => (can('policies:write') ? button('Acknowledge', async () => {
-        try {
-          await api.post(`/alerts/${a.id}/acknowledge`, {});
-          ctx.navigate(location.pathname, { replace: true });
-        } catch (err) {
-          status.replaceChildren(notice(err.message, 'error'));
-        }
-      }) : '') },
+      { label: '', cell: (a) => (can('policies:write') ? act('Acknowledge', () => api.post(`/alerts/${a.id}/acknowledge`, {})) : '') },
     ], items, { caption: 'Open alerts', empty: 'No open alert.' }));
 }

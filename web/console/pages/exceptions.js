@@ -1,4 +1,4 @@
-import { h, table, field, form, button, when, relative, notice, badge } from '../dom.js';
+import { h, table, field, form, when, relative, badge, actions } from '../dom.js';
 
 // Exceptions to a policy: always with an end date, approved by a second
 // person (the server refuses the requester approving their own), counted
@@ -9,14 +9,8 @@ export async function render(main, ctx) {
   const { api, can } = ctx;
   const { items } = await api.get('/policy-exceptions', { status: 'all' });
   const status = h('div', { role: 'status' });
-  const act = (text, path) => button(text, async () => {
-    try {
-      await api.post(path, {});
-      ctx.navigate(location.pathname, { replace: true });
-    } catch (err) {
-      status.replaceChildren(notice(err.message, 'error'));
-    }
-  });
+  const change = actions(status, ctx.navigate);
+  const act = (text, path) => change(text, () => api.post(path, {}));
   main.append(
     h('h1', { tabindex: -1 }, 'Exceptions'),
     status,

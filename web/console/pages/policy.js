@@ -1,4 +1,4 @@
-import { h, field, form, select, notice, button, when } from '../dom.js';
+import { h, field, form, select, notice, when, actions } from '../dom.js';
 import { ApiError } from '../api.js';
 import { STATE, STRENGTH, label } from '../words.js';
 
@@ -31,14 +31,8 @@ export async function render(main, ctx) {
 
 function stateButtons({ api, navigate }, policy) {
   const status = h('div', { role: 'status' });
-  const set = (state) => button(state === 'enabled' ? 'Enforce' : label(STATE, state), async () => {
-    try {
-      await api.put(`/policies/${encodeURIComponent(policy.id)}/state`, { state });
-      navigate(location.pathname, { replace: true });
-    } catch (err) {
-      status.replaceChildren(notice(err.message, 'error'));
-    }
-  });
+  const act = actions(status, navigate);
+  const set = (state) => act(state === 'enabled' ? 'Enforce' : label(STATE, state), () => api.put(`/policies/${encodeURIComponent(policy.id)}/state`, { state }));
   return h('section', { class: 'panel' }, h('h2', {}, 'State'),
     h('div', { class: 'actions' }, ['reportOnly', 'enabled', 'disabled'].filter((s) => s !== policy.state).map(set)), status);
 }

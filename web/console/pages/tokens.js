@@ -1,4 +1,4 @@
-import { h, table, field, form, select, when, relative, button, notice, badge } from '../dom.js';
+import { h, table, field, form, select, when, relative, button, badge, actions } from '../dom.js';
 
 // API tokens, each owned by a person and ending by itself. A new token is
 // shown once; revoking one stops it at once.
@@ -9,6 +9,7 @@ export async function render(main, ctx) {
   const { api } = ctx;
   const { items } = await api.get('/tokens');
   const status = h('div', { role: 'status' });
+  const act = actions(status, ctx.navigate);
   main.append(h('h1', { tabindex: -1 }, 'API tokens'),
     h('p', {}, 'For scripts and other systems. Each token answers to a person, holds one role and ends by itself.'),
     status,
@@ -19,15 +20,7 @@ export async function render(main, ctx) {
       { label: 'State', cell: (t) => badge(STATE[t.state] ?? t.state, t.state === 'active' ? 'ok' : 'warn') },
       { label: 'Ends', cell: (t) => h('time', { datetime: t.expiresAt ?? '', title: when(t.expiresAt) }, relative(t.expiresAt)) },
       { label: 'Last used', cell: (t) => (t.lastUsedAt ? `${when(t.lastUsedAt)} from ${t.lastUsedAddress ?? 'unknown'}` : 'Never') },
-      { label: '', cell: (t) => (t.state === 'revoked' ? '' : button('Revoke', async () => {
-        if (!window.confirm(`Revoke the token "${t.name}"? Whatever uses it stops working now.`)) return;
-        try {
-          await api.del(`/tokens/${t.id}`);
-          ctx.navigate(location.pathname, { replace: true });
-        } catch (err) {
-          status.replaceChildren(notice(err.message, 'error'));
-        }
-      })) },
+      { label: '', cell: (t) => (t.state === 'revoked' ? '' : act('Revoke', () => api.del(`/tokens/${t.id}`), `Revoke the token "${t.name}"? Whatever uses it stops working now.`)) },
     ], items, { caption: 'API tokens', empty: 'No token.' }),
     h('section', { class: 'panel' }, h('h2', {}, 'New token'),
       form({

@@ -1,5 +1,5 @@
 import { h, table, when, notice, button, badge, field, form, select } from '../dom.js';
-import { METHOD, RESULT, USER_STATUS, label, reasonText } from '../words.js';
+import { METHOD, RESULT, RISK, USER_STATUS, label, reasonText } from '../words.js';
 
 // One person, with what the helpdesk and admins do for them: methods and their
 // strength, locks, sessions, recent sign-ins, roles, password, disable and
@@ -7,7 +7,12 @@ import { METHOD, RESULT, USER_STATUS, label, reasonText } from '../words.js';
 export async function render(main, ctx) {
   const { api, params } = ctx;
   const id = encodeURIComponent(params.id);
-  const [user, signins] = await Promise.all([api.get(`/users/${id}`), api.get('/signins', { user: params.id, limit: 20 }).catch(() => ({ items: [] }))]);
+  const [user, signins, sessions, devices] = await Promise.all([
+    api.get(`/users/${id}`),
+    api.get('/signins', { user: params.id, limit: 20 }).catch(() => ({ items: [] })),
+    api.get(`/users/${id}/sessions`),
+    ctx.can('devices:read') ? api.get('/devices', { userId: params.id }) : { items: [] },
+  ]);
   const status = h('div', { role: 'status', class: 'action-status' });
   const act = (labelText, fn, confirmText) => button(labelText, async () => {
     if (confirmText && !window.confirm(confirmText)) return;
@@ -26,7 +31,7 @@ export async function render(main, ctx) {
     status,
     h('section', { class: 'panel' }, h('h2', {}, 'Sign-in methods'),
       table([
-        { label: 'Method', cell: (m) => `${label(METHOD, m.kind)}${m.name && m.name !== m.kind ? ` — ${m.name}` : ''}` },
+        { label: 'Method', cell: (m) => methodName(m) },
         { label: 'Strength', cell: (m) => (m.phishingResistant ? badge('Phishing-resistant', 'ok') : m.type === 'password' ? badge('Knowledge', '') : badge('MFA', '')) },
         { label: 'Added', cell: (m) => when(m.createdAt) },
         { label: 'Last used', cell: (m) => when(m.lastUsedAt) },
@@ -44,6 +49,22 @@ export async function render(main, ctx) {
             { label: 'Locked', cell: (l) => (l.permanent ? 'Until the helpdesk unlocks it' : l.lockedUntil ? `Until ${when(l.lockedUntil)}` : 'No') },
           ], user.factorLocks, { caption: 'Failed attempts' }), act('Unlock', async () => { await api.post(`/users/${id}/unlock`, {}); return 'Unlocked.'; })]
         : h('p', {}, 'No failed attempts.')),
+    h('section', { class: 'panel' }, h('h2', {}, 'Signed in now'),
+      h('p', {}, `Risk as conditional access sees it: ${RISK[sessions.risk] ?? sessions.risk}.`),
+      table([
+        { label: 'Since', cell: (s) => when(s.createdAt) },
+        { label: 'Last active', cell: (s) => when(s.lastSeenAt) },
+        { label: 'With', cell: (s) => s.methods.map((m) => label(METHOD, m)).join(', ') },
+        { label: 'From', cell: (s) => s.ip ?? '' },
+        { label: 'Browser', cell: (s) => s.userAgent ?? '' },
+      ], sessions.items, { caption: 'Live sessions', empty: 'Not signed in anywhere.' })),
+    h('section', { class: 'panel' }, h('h2', {}, 'Devices'),
+      table([
+        { label: 'Device', cell: (d) => d.label },
+        { label: 'State', cell: (d) => d.status },
+        { label: 'Managed', cell: (d) => (d.managed ? (d.compliant ? 'Compliant' : 'Not compliant') : 'No') },
+        { label: 'Last seen', cell: (d) => when(d.lastSeenAt) },
+      ], devices.items, { caption: 'Devices', empty: 'No device registered.' })),
     h('section', { class: 'panel' }, h('h2', {}, 'Recent sign-ins'),
       table([
         { label: 'When', cell: (s) => when(s.at) },
@@ -64,6 +85,12 @@ export async function render(main, ctx) {
           `Offboard ${user.username}? Every session ends, their devices are retired and the account is disabled.`)),
       passwordForm(api, id)),
   );
+}
+
+/** "Security key — Blue key"; the kind alone when the name only repeats it. */
+function methodName(m) {
+  const kind = label(METHOD, m.kind);
+  return m.name && ![kind.toLowerCase(), m.kind.toLowerCase()].includes(m.name.toLowerCase()) ? `${kind} — ${m.name}` : kind;
 }
 
 function rolesPanel({ api, can }, user, act) {

@@ -28,6 +28,7 @@ import { samlOperations } from './saml.ts';
 import { radiusOperations } from './radius.ts';
 import { directorySourceOperations } from './directory-sources.ts';
 import { overviewOperations } from './overview.ts';
+import { userSessionOperations } from './user-sessions.ts';
 import { policyImpactOperations } from './policy-impact.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
@@ -36,6 +37,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...userOperations,
   ...factorLockOperations,
   ...userMethodOperations,
+  ...userSessionOperations,
   ...groupOperations,
   ...roleOperations,
   ...deviceOperations,

@@ -45,6 +45,9 @@ async function begin(request: FastifyRequest<{ Querystring: { return?: string } 
   url.search = new URLSearchParams({
     client_id: CONSOLE_CLIENT_ID, response_type: 'code', scope: 'openid', redirect_uri: consoleRedirectUri(ctx.config),
     state, nonce, code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
+    // A new console session is always a fresh sign-in: a live Tessera session from another app (or one that
+    // outlived the console's idle limit) never opens the console by itself.
+    prompt: 'login',
   }).toString();
   return reply.redirect(url.pathname + url.search);
 }
