@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../../store/store.ts';
 import type { SigninLogTable } from '../signin-log.ts';
+import { sha256 } from '../../app/opaque-token.ts';
 import type { AuditFact, LogFact } from './model.ts';
 import { DAY } from './model.ts';
 import type { Report } from './events.ts';
@@ -17,7 +18,8 @@ type Row = Pick<SigninLogTable, 'id' | 'at' | 'user_id' | 'username' | 'ip' | 'c
 const COLUMNS = ['id', 'at', 'user_id', 'username', 'ip', 'client_id', 'user_agent', 'result', 'reason'] as const;
 
 function toFact(r: Row): LogFact {
-  const account = r.user_id ? `user:${r.user_id}` : r.username ? `name:${r.username.trim().toLowerCase()}` : null;
+  // A typed name that matches no account is kept only as its hash: it may be a password typed in the wrong box.
+  const account = r.user_id ? `user:${r.user_id}` : r.username ? `name:${sha256(r.username.trim().toLowerCase()).slice(0, 32)}` : null;
   return {
     id: r.id, at: r.at, userId: r.user_id, account, username: r.username, ip: r.ip, clientId: r.client_id,
     userAgent: r.user_agent, result: r.result, reason: r.reason,

@@ -24,6 +24,8 @@ test('one address trying a few passwords on each of many accounts is a spray; th
   assert.deepEqual(found.map((f) => f.kind), ['signin.password_spray']);
   assert.equal(found[0]!.subject, 'ip:203.0.113.9');
   assert.deepEqual(found[0]!.risk, { scope: 'signin', level: 'high', userId: null, ips: ['203.0.113.9'] });
+  assert.deepEqual([found[0]!.evidence.accounts, found[0]!.evidence.unknownNames], [10, 10]);
+  assert.ok(!JSON.stringify(found).includes('person'), 'names that match no account are counted, never shown: one may be a password');
   // An office behind one address: ten people mistype, then sign in.
   const office = spray.flatMap((r, i) => [r, fact(i + 0.5, { username: `person${i}`, ip: '203.0.113.9', result: 'success', reason: 'ok' })]);
   assert.deepEqual(kinds(office), []);

@@ -43,6 +43,16 @@ function sprayedAccounts(rows: readonly LogFact[], max: number): Set<string> {
   return new Set([...tries].filter(([, n]) => n <= max).map(([a]) => a));
 }
 
+/**
+ * How many accounts were tried, known and unknown, and a few of the known
+ * ones by id. Names that match no account are only counted: what was typed
+ * there may be someone's password.
+ */
+function accountCounts(accounts: readonly string[]): { accounts: number; unknownNames: number; sampleUserIds: string[] } {
+  const known = accounts.filter((a) => a.startsWith('user:'));
+  return { accounts: accounts.length, unknownNames: accounts.length - known.length, sampleUserIds: known.slice(0, 10).map((a) => a.slice(5)) };
+}
+
 const addressesOf = (rows: readonly LogFact[]) => [...new Set(rows.map((r) => r.ip).filter((ip): ip is string => !!ip))];
 
 function bruteForce(guesses: readonly LogFact[], fresh: readonly LogFact[], s: DetectionSettings): Finding[] {
@@ -56,7 +66,8 @@ function bruteForce(guesses: readonly LogFact[], fresh: readonly LogFact[], s: D
     const ips = addressesOf(rows);
     out.set(row.account, {
       kind: 'signin.brute_force', severity: 'medium', subject: row.userId ?? `name:${row.account}`,
-      userId: row.userId, username: row.username, at: row.at,
+      // A name that matches no account is left out: people sometimes type their password there.
+      userId: row.userId, username: row.userId ? row.username : null, at: row.at,
       evidence: { failures: rows.length, windowMinutes, addresses: ips.slice(0, 20), addressCount: ips.length, first: rows[0]!.at, last: row.at },
       // Someone is working on this account's password: its sign-ins need more until this ends.
       risk: row.userId ? { scope: 'signin', level: 'medium', userId: row.userId, ips: [] } : null,
@@ -76,7 +87,7 @@ function sprayFromAddress(guesses: readonly LogFact[], fresh: readonly LogFact[]
     if (targets.length < accounts) continue;
     out.set(row.ip, {
       kind: 'signin.password_spray', severity: 'high', subject: `ip:${row.ip}`, userId: null, username: null, at: row.at,
-      evidence: { address: row.ip, accounts: targets.length, attempts: rows.length, windowMinutes, sample: targets.slice(0, 10) },
+      evidence: { address: row.ip, ...accountCounts(targets), attempts: rows.length, windowMinutes },
       risk: { scope: 'signin', level: 'high', userId: null, ips: [row.ip] },
     });
   }
@@ -95,7 +106,7 @@ function sprayDistributed(guesses: readonly LogFact[], fresh: readonly LogFact[]
     if (sources.length < addresses) continue;
     return [{
       kind: 'signin.distributed_spray', severity: 'high', subject: 'all', userId: null, username: null, at: row.at,
-      evidence: { accounts: targets.size, addresses: sources.length, attempts: rows.length, windowMinutes, sampleAddresses: sources.slice(0, 20) },
+      evidence: { ...accountCounts([...targets]), addresses: sources.length, attempts: rows.length, windowMinutes, sampleAddresses: sources.slice(0, 20) },
       // A right password from one of the spraying addresses is likely the attacker's.
       risk: { scope: 'signin', level: 'medium', userId: null, ips: sources.slice(0, 500) },
     }];

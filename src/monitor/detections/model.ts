@@ -9,7 +9,7 @@ export interface LogFact {
   id: string;
   at: string;
   userId: string | null;
-  /** The account as typed, lower-cased: unknown names count too (spraying). */
+  /** "user:<id>", or for a name that matches no account "name:<hash of it, lower-cased>": unknown names count too (spraying). */
   account: string | null;
   username: string | null;
   ip: string | null;
