@@ -4,7 +4,7 @@ import { ENGINES, engineSkip } from '../support/engines.ts';
 import { startTestServer } from '../support/server.ts';
 import { createApiToken } from '../../src/directory/api-tokens.ts';
 import { raiseAlert } from '../../src/monitor/alerts.ts';
-import { backoffMs, pruneFinished } from '../../src/monitor/outbox/claim.ts';
+import { backoffMs, claimDue, markSent, pruneFinished } from '../../src/monitor/outbox/claim.ts';
 import { enqueue } from '../../src/monitor/outbox/enqueue.ts';
 import { startWebhookReceiver, waitFor } from './listeners.ts';
 import { cliEnv, runCli } from '../foundation/support.ts';
@@ -91,6 +91,23 @@ for (const engine of ENGINES) {
       }), /the change failed/);
       assert.equal(await db.selectFrom('alerts').select('id').where('id', '=', id).executeTakeFirst(), undefined);
       assert.equal(await db.selectFrom('outbox').select('id').where('dedupe_key', '=', `alert:${id}`).executeTakeFirst(), undefined);
+    });
+
+    await t.test('a node that dies holding a row loses it when its lease runs out; another node sends it once', async () => {
+      const db = server.ctx.store.db;
+      down = false;
+      const before = hook.received.length;
+      await enqueue(db, 'webhook', { document: { type: 'test', n: 1 } }, { key: 'lease-test', notBefore: new Date(Date.now() + 3_600_000) });
+      await db.updateTable('outbox').set({ due_at: new Date().toISOString() }).where('dedupe_key', '=', 'lease-test').execute();
+      // The dead node: claims with a short lease and never comes back (the running worker may not claim it meanwhile).
+      const [held] = (await claimDue(db, 'dead-node', 300, 100)).filter((r) => r.dedupe_key === 'lease-test');
+      assert.ok(held, 'claimed by the dead node');
+      assert.equal((await claimDue(db, 'another-node', 300, 100)).filter((r) => r.dedupe_key === 'lease-test').length, 0, 'a held row is not claimed twice');
+      await waitFor('the takeover', () => hook.received.length === before + 1);
+      assert.equal(await markSent(db, held, 'dead-node'), false, 'the dead node no longer holds it');
+      const row = await db.selectFrom('outbox').select(['status', 'attempts']).where('dedupe_key', '=', 'lease-test').executeTakeFirstOrThrow();
+      assert.equal(row.status, 'sent');
+      assert.equal(Number(row.attempts), 2);
     });
 
     await t.test('sent rows are kept a month, failed ones a quarter', async () => {
