@@ -22,6 +22,8 @@ export interface SigninLogTable {
   transaction_id: string | null;
   /** JSON: what report-only policies would have done (filled by conditional access). */
   report_only: string | null;
+  /** JSON: what each enforced policy that applied did (its effect and what was missing). */
+  policies?: string | null;
   /** On success: the strongest authentication strength reached. */
   strength?: string | null;
 }
@@ -44,6 +46,7 @@ export interface SigninLogEntry {
   reason: string;
   transactionId?: string | null;
   reportOnly?: unknown;
+  policies?: unknown;
   /** On success: the strongest authentication strength reached. */
   strength?: string | null;
   at?: Date;
@@ -63,6 +66,7 @@ export interface SigninLogRow {
   reason: string;
   transactionId: string | null;
   reportOnly: unknown;
+  policies: unknown;
   strength: string | null;
 }
 
@@ -83,6 +87,7 @@ export async function writeSigninLog(db: Db | Tx, entry: SigninLogEntry): Promis
       reason: entry.reason,
       transaction_id: entry.transactionId ?? null,
       report_only: entry.reportOnly === undefined ? null : JSON.stringify(entry.reportOnly),
+      policies: entry.policies === undefined ? null : JSON.stringify(entry.policies),
       strength: entry.strength ?? null,
     })
     .execute();
@@ -115,6 +120,7 @@ export async function listSignins(db: Db, query: SigninQuery = {}): Promise<Sign
     reason: r.reason,
     transactionId: r.transaction_id,
     reportOnly: r.report_only ? (JSON.parse(r.report_only) as unknown) : null,
+    policies: r.policies ? (JSON.parse(r.policies) as unknown) : null,
     strength: r.strength ?? null,
   }));
 }

@@ -100,6 +100,12 @@ for (const engine of ENGINES) {
       assert.equal(await audrey.page.locator('button:has-text("Save")').count(), 0, 'no editor');
       assert.equal(await consoleCall(audrey.page, 'POST', '/users', { username: 'eve' }), 403, 'the server refuses the change');
       assert.equal(await consoleCall(audrey.page, 'PUT', '/policies/Everyone%20uses%20MFA/state', { state: 'disabled' }), 403);
+      // The sign-in log shows what each policy did to each sign-in, report-only ones included.
+      await audrey.page.click('nav a:has-text("Sign-in log")');
+      await audrey.page.waitForSelector('td ul.plain');
+      const log = await audrey.page.textContent('main') ?? '';
+      assert.match(log, /Admin console: phishing-resistant sign-in: was satisfied/);
+      assert.match(log, /Everyone uses MFA \(report-only\): would have asked for more/);
       await audrey.page.goto(`${server.url}/admin/tokens`);
       await audrey.page.waitForSelector('text=Your roles do not include this page');
     });

@@ -23,6 +23,22 @@ export function refusalReason(decision: AccessDecision): string | null {
   return o.reauthenticate ? REFUSAL_LOG_REASON.sign_in_frequency : REFUSAL_LOG_REASON.strength_not_met;
 }
 
+/** What the sign-in log keeps of a decision: every policy that applied, enforced and report-only (empty columns when none did). */
+export function decisionForLog(decision: AccessDecision): { reportOnly?: AccessDecision['reportOnly']; policies?: EnforcedForLog[] } {
+  const enforced = decision.evaluation.policies
+    .filter((p) => p.applies && p.mode === 'enforced')
+    .map((p) => ({ policyId: p.policyId, name: p.name, effect: p.effect ?? 'satisfied', ...(p.missing ? { missing: p.missing } : {}), ...(p.detail ? { detail: p.detail } : {}) }));
+  return { reportOnly: reportOnlyForLog(decision), policies: enforced.length ? enforced : undefined };
+}
+
+export interface EnforcedForLog {
+  policyId: string;
+  name: string;
+  effect: 'block' | 'satisfied' | 'unsatisfied';
+  missing?: { strength?: string; compliantDevice?: boolean };
+  detail?: string;
+}
+
 /** Report-only results for the sign-in log row: undefined when none applied, so the column stays empty. */
 export function reportOnlyForLog(decision: AccessDecision): AccessDecision['reportOnly'] | undefined {
   return decision.reportOnly.length ? decision.reportOnly : undefined;

@@ -1,7 +1,7 @@
 import { errors, interactionPolicy, type Check, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../../app/context.ts';
 import { askAccess, askServiceAccess } from '../../policy/store/access-gate.ts';
-import { refusalReason, reportOnlyForLog } from '../../policy/access/refusals.ts';
+import { refusalReason, decisionForLog } from '../../policy/access/refusals.ts';
 import type { AccessDecision, RefusalKind } from '../../policy/access/request.ts';
 import { DEVICE_COOKIE, deviceIdFromToken, deviceTokenFrom } from '../../policy/store/device-binding.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
@@ -107,7 +107,7 @@ export async function assertRefreshAllowed(ctx: AppContext, kctx: KoaContextWith
   if (decision.outcome.kind === 'allow') return;
   await writeSigninLog(db, {
     userId: token.accountId, clientId: token.clientId, ip: kctx.ip, userAgent: kctx.get('user-agent') || null,
-    result: 'failure', reason: `refresh_${refusalReason(decision)}`, reportOnly: reportOnlyForLog(decision),
+    result: 'failure', reason: `refresh_${refusalReason(decision)}`, ...decisionForLog(decision),
   });
   throw new errors.InvalidGrant(`refresh refused: ${refusalText(decision)}`);
 }
@@ -118,7 +118,7 @@ export async function assertServiceAllowed(ctx: AppContext, kctx: KoaContextWith
   if (decision.outcome.kind === 'allow') return;
   await writeSigninLog(ctx.store.db, {
     clientId, ip: kctx.ip, userAgent: kctx.get('user-agent') || null,
-    result: 'failure', reason: `service_${refusalReason(decision)}`, reportOnly: reportOnlyForLog(decision),
+    result: 'failure', reason: `service_${refusalReason(decision)}`, ...decisionForLog(decision),
   });
   throw new errors.UnauthorizedClient(`token refused: ${refusalText(decision)}`);
 }

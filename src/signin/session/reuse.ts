@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app/context.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { askAccess } from '../../policy/store/access-gate.ts';
-import { REFUSAL_LOG_REASON, reportOnlyForLog } from '../../policy/access/refusals.ts';
+import { REFUSAL_LOG_REASON, decisionForLog } from '../../policy/access/refusals.ts';
 import type { Completed } from '../steps/complete.ts';
 import { refusalMessage } from '../texts.ts';
 import type { IdpSession } from './sessions.ts';
@@ -48,7 +48,7 @@ export async function reuseSession(
     userId: session.userId, clientId: input.clientId, ip: input.ip, userAgent: input.userAgent,
     methodsUsed: session.methodUses.map((u) => u.method), result: allowed ? 'success' : 'failure',
     reason: allowed ? 'session_reused' : REFUSAL_LOG_REASON[o.refusal], strength: allowed ? decision.reached.strength : null,
-    reportOnly: reportOnlyForLog(decision),
+    ...decisionForLog(decision),
   });
   if (!allowed) return { kind: 'refused', message: refusalMessage(o) };
   return {

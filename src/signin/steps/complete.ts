@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app/context.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
-import { reportOnlyForLog } from '../../policy/access/refusals.ts';
+import { decisionForLog } from '../../policy/access/refusals.ts';
 import type { AccessDecision } from '../../policy/access/request.ts';
 import { amrForUses, transactionUses } from '../strength-requirement.ts';
 import { createSession, revokeSession, type IdpSession } from '../session/sessions.ts';
@@ -53,7 +53,7 @@ export async function completeSignin(
   const amr = amrForUses(uses);
   const { acr, strength } = decision.reached;
   const persistent = decision.session.persistent;
-  await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, reportOnly: reportOnlyForLog(decision) });
+  await writeSigninLog(db, { ...logBase(t, req, 'success', t.sessionId ? 'step_up' : 'ok'), strength, ...decisionForLog(decision) });
   await endTransaction(db, t.id);
   const hooks = signinHooks();
   await hooks.afterSignin(ctx, t, req);

@@ -5,7 +5,7 @@ import { loadUserFacts, type UserFacts } from '../user-facts.ts';
 import { show, type StepOutcome } from './outcome.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { askAccess } from '../../policy/store/access-gate.ts';
-import { REFUSAL_LOG_REASON, reportOnlyForLog } from '../../policy/access/refusals.ts';
+import { REFUSAL_LOG_REASON, decisionForLog } from '../../policy/access/refusals.ts';
 import type { AccessDecision, AccessOutcome } from '../../policy/access/request.ts';
 import { campaignPrompt } from '../../policy/store/campaign.ts';
 import { configSnapshot } from '../../policy/store/config-snapshot.ts';
@@ -71,7 +71,7 @@ async function fail(ctx: AppContext, t: SigninTransaction, message: string, stat
 /** A refusal ends the transaction at the blocked page, or, for accounts that must not be told apart, reads as a wrong password. */
 async function refuse(ctx: AppContext, t: SigninTransaction, decision: AccessDecision, o: Extract<AccessOutcome, { kind: 'block' }>): Promise<StepOutcome> {
   const req = { ip: t.ip ?? '', userAgent: t.userAgent, requestId: '' };
-  await writeSigninLog(ctx.store.db, { ...logBase(t, req, 'failure', REFUSAL_LOG_REASON[o.refusal]), reportOnly: reportOnlyForLog(decision) });
+  await writeSigninLog(ctx.store.db, { ...logBase(t, req, 'failure', REFUSAL_LOG_REASON[o.refusal]), ...decisionForLog(decision) });
   if (readsAsBadCredentials(o)) {
     // Back to the password, as after a wrong one: what was proven so far no longer counts.
     t.methodsUsed = [];

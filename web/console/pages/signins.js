@@ -1,8 +1,17 @@
 import { h, table, field, form, select, when, badge } from '../dom.js';
 import { RESULT, label, reasonText } from '../words.js';
 
-// The sign-in log: every attempt, with why it ended as it did and what each
-// report-only policy would have done.
+// The sign-in log: every attempt, with why it ended as it did, what each
+// enforced policy that applied did and what each report-only one would have.
+const EFFECT = { block: 'blocked it', unsatisfied: 'asked for more', satisfied: 'was satisfied' };
+const WOULD = { block: 'would have blocked it', unsatisfied: 'would have asked for more', satisfied: 'would have been satisfied' };
+
+function policyLines(s) {
+  const enforced = Array.isArray(s.policies) ? s.policies.map((p) => `${p.name}: ${EFFECT[p.effect] ?? p.effect}`) : [];
+  const reportOnly = Array.isArray(s.reportOnly) ? s.reportOnly.map((r) => `${r.name} (report-only): ${WOULD[r.wouldBe] ?? r.wouldBe}`) : [];
+  const lines = [...enforced, ...reportOnly];
+  return lines.length ? h('ul', { class: 'plain' }, lines.map((l) => h('li', {}, l))) : 'No policy applied';
+}
 export async function render(main, { api }) {
   const results = h('div', {});
   async function load(filter) {
@@ -15,7 +24,7 @@ export async function render(main, { api }) {
       { label: 'Why', cell: (s) => reasonText(s.reason) },
       { label: 'Methods', cell: (s) => s.methodsUsed.join(', ') },
       { label: 'From', cell: (s) => s.ip ?? '' },
-      { label: 'Report-only', cell: (s) => (Array.isArray(s.reportOnly) ? s.reportOnly.map((r) => `${r.name}: would ${r.wouldBe === 'block' ? 'block' : r.wouldBe === 'unsatisfied' ? 'ask for more' : 'allow'}`).join('; ') : '') },
+      { label: 'Policies', cell: (s) => policyLines(s) },
     ], items, { caption: 'Sign-ins, newest first', empty: 'No sign-in matches.' }));
   }
   main.append(h('h1', { tabindex: -1 }, 'Sign-in log'),

@@ -20,7 +20,8 @@ const signinOut = z.object({
   result: z.enum(['success', 'failure', 'locked', 'interrupted']),
   reason: z.string(),
   transactionId: z.string().nullable(),
-  reportOnly: z.unknown(),
+  reportOnly: z.unknown().describe('What each report-only policy that applied would have done'),
+  policies: z.unknown().describe('What each enforced policy that applied did: effect (block, satisfied, unsatisfied) and what was missing'),
 });
 
 const signinQuery = z.strictObject({
