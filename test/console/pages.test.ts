@@ -8,7 +8,7 @@ import { createUserWithPassword } from '../support/fixtures.ts';
 import { PASSWORD, consoleSignin, pageWithKey, startConsoleServer } from './support.ts';
 import { typeUsernameAndPassword } from '../webauthn/support.ts';
 
-const PAGES = ['', '/users', '/helpdesk', '/policies', '/policies/new', '/exceptions', '/methods', '/rollout', '/apps', '/devices', '/breakglass', '/signins', '/alerts', '/audit', '/tokens'];
+const PAGES = ['', '/posture', '/users', '/groups', '/helpdesk', '/policies', '/policies/new', '/exceptions', '/methods', '/rollout', '/apps', '/devices', '/breakglass', '/signins', '/alerts', '/audit', '/tokens'];
 const SHOTS = process.env.TESSERA_TEST_SHOTS;
 
 /** No serious or critical accessibility violation on the page as it is now. */

@@ -3,8 +3,11 @@
 // only keeps a page out of the menu of someone who could not use it.
 export const PAGES = [
   { path: '/admin', title: 'Overview', permission: 'users:read', module: './pages/overview.js' },
+  { path: '/admin/posture', title: 'Posture', permission: 'audit:read', module: './pages/posture.js' },
   { path: '/admin/users', title: 'Users', permission: 'users:read', module: './pages/users.js' },
   { path: '/admin/users/:id', title: 'User', permission: 'users:read', module: './pages/user.js', hidden: true },
+  { path: '/admin/groups', title: 'Groups and roles', permission: 'groups:read', module: './pages/groups.js' },
+  { path: '/admin/groups/:id', title: 'Group', permission: 'groups:read', module: './pages/group.js', hidden: true },
   { path: '/admin/helpdesk', title: 'Helpdesk', permission: 'recovery:write', module: './pages/helpdesk.js' },
   { path: '/admin/helpdesk/:id', title: 'Helpdesk case', permission: 'recovery:write', module: './pages/case.js', hidden: true },
   { path: '/admin/policies', title: 'Conditional access', permission: 'policies:read', module: './pages/policies.js' },
