@@ -172,18 +172,18 @@ test('an exception stops applying the minute after its end date', () => {
   assert.equal(at('2026-12-01T00:01:00Z'), 'challenge');
 });
 
-test('session controls: the shortest frequency and no persistence win', () => {
+test('session controls: the shortest frequency, the shortest idle limit and no persistence win', () => {
   const set: PolicySet = {
     namedLocations: [],
     exceptions: [],
     policies: [
-      policy('a', { name: 'a', state: 'enabled', assignments: { users: { include: 'all' } }, session: { signInFrequencyHours: 12 } }),
-      policy('b', { name: 'b', state: 'enabled', assignments: { users: { include: 'all' } }, session: { signInFrequencyHours: 2, persistentSession: false } }),
-      policy('c', { name: 'c', state: 'reportOnly', assignments: { users: { include: 'all' } }, session: { signInFrequencyHours: 1 } }),
+      policy('a', { name: 'a', state: 'enabled', assignments: { users: { include: 'all' } }, session: { signInFrequencyHours: 12, idleMinutes: 30 } }),
+      policy('b', { name: 'b', state: 'enabled', assignments: { users: { include: 'all' } }, session: { signInFrequencyHours: 2, idleMinutes: 60, persistentSession: false } }),
+      policy('c', { name: 'c', state: 'reportOnly', assignments: { users: { include: 'all' } }, session: { signInFrequencyHours: 1, idleMinutes: 5 } }),
     ],
   };
   const d = evaluatePolicies(set, facts());
-  assert.deepEqual(d.session, { signInFrequencyHours: 2, persistent: false });
+  assert.deepEqual(d.session, { signInFrequencyHours: 2, idleMinutes: 30, persistent: false }, 'report-only policies set no session control');
 });
 
 test('the same set object is compiled once and evaluations stay independent', () => {

@@ -62,6 +62,24 @@ for (const engine of ENGINES) {
       assert.equal(policy.state, 'enabled');
     });
 
+    await t.test('a security admin adds an app; its secret is shown once', async () => {
+      await sam.page.click('nav a:has-text("Apps")');
+      await sam.page.fill('input[name=clientId]', 'mail');
+      await sam.page.fill('input[name=name]', 'Company Mail');
+      await sam.page.fill('textarea[name=redirects]', 'https://mail.example.com/callback');
+      await sam.page.selectOption('select[name=auth]', 'client_secret_post');
+      await sam.page.selectOption('select[name=category]', 'mail');
+      await sam.page.click('button:has-text("Add the app")');
+      const secret = ((await sam.page.textContent('.secret')) ?? '').trim();
+      assert.match(secret, /^tcs_/);
+      const row = await server.ctx.store.db.selectFrom('oidc_clients').selectAll().where('client_id', '=', 'mail').executeTakeFirstOrThrow();
+      assert.deepEqual([row.token_endpoint_auth_method, row.category], ['client_secret_post', 'mail']);
+      assert.notEqual(row.secret_hash, secret, 'only its hash is kept');
+      await sam.page.click('button:has-text("Done")');
+      await sam.page.waitForSelector('td:has-text("Company Mail (mail)")');
+      assert.equal(await sam.page.locator('.secret').count(), 0);
+    });
+
     await t.test('an exception needs a second person: its requester cannot approve it', async () => {
       await sam.page.click('nav a:has-text("Exceptions")');
       await sam.page.fill('input[name=policy]', 'Everyone uses MFA');

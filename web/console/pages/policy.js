@@ -48,6 +48,8 @@ function editor({ api, navigate }, doc) {
       fields: [
         field('Name', h('input', { name: 'name', value: doc.name, required: true, maxlength: 128 })),
         field('State', select('state', Object.entries(STATE), doc.state)),
+        field('Who', h('input', { name: 'groups', value: whoOf(doc) }), 'Everyone, or group names separated by commas.'),
+        field('Apps', h('input', { name: 'apps', value: appsOf(doc) }), 'All apps, or client ids separated by commas (the account page is tessera:portal).'),
         field('Requires', strength),
         field('Sign in again after (hours)', h('input', { name: 'hours', type: 'number', min: 1, max: 8760, value: doc.session?.signInFrequencyHours ?? '' })),
         field('Sign in again after idle (minutes)', h('input', { name: 'idle', type: 'number', min: 1, max: 1440, value: doc.session?.idleMinutes ?? '' })),
@@ -68,8 +70,36 @@ function editor({ api, navigate }, doc) {
     }));
 }
 
+const list = (text) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const EVERYONE = 'Everyone';
+const ALL_APPS = 'All apps';
+
+/** The form's "Who": everyone (all users), or the groups; other targeting stays in the JSON. */
+function whoOf(doc) {
+  const a = doc.assignments ?? {};
+  return a.users?.include === 'all' ? EVERYONE : (a.groups?.include ?? []).join(', ');
+}
+
+function appsOf(doc) {
+  const include = doc.assignments?.apps?.include ?? 'all';
+  return include === 'all' ? ALL_APPS : include.join(', ');
+}
+
+function assign(doc, v) {
+  const a = { ...(doc.assignments ?? {}) };
+  const who = v.groups.trim();
+  if (!who || who.toLowerCase() === EVERYONE.toLowerCase()) a.users = { include: 'all' };
+  else {
+    if (a.users?.include === 'all') a.users = { include: [] };
+    a.groups = { include: list(who) };
+  }
+  const apps = v.apps.trim();
+  a.apps = { ...(a.apps ?? {}), include: !apps || apps.toLowerCase() === ALL_APPS.toLowerCase() ? 'all' : list(apps) };
+  return a;
+}
+
 function merge(doc, v) {
-  const out = { ...doc, name: v.name.trim(), state: v.state };
+  const out = { ...doc, name: v.name.trim(), state: v.state, assignments: assign(doc, v) };
   out.grant = v.strength ? { ...(doc.grant?.block ? {} : doc.grant), strength: v.strength } : { block: true };
   const session = { ...(doc.session ?? {}) };
   if (v.hours) session.signInFrequencyHours = Number(v.hours); else delete session.signInFrequencyHours;
