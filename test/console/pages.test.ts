@@ -82,6 +82,22 @@ for (const engine of ENGINES) {
       await page.waitForFunction(() => document.activeElement?.tagName === 'H1', undefined, { timeout: 5000 });
     });
 
+    await t.test('methods and strengths change from the console, audited under the person', async () => {
+      await visit(page, `${server.url}/admin/methods`);
+      await page.click('summary:has-text("Add a strength of your own")');
+      await page.fill('input[name=name]', 'keys_only');
+      await page.fill('input[name=combinations]', 'password+webauthn, passkey');
+      await page.click('button:has-text("Add the strength")');
+      await page.waitForSelector('td:has-text("password+webauthn")');
+      await page.click('summary:has-text("Change who may use a method")');
+      await page.selectOption('select[name=method]', 'sms');
+      await page.selectOption('select[name=admins]', 'no');
+      await page.click('button:has-text("Save")');
+      await page.waitForSelector('h1:has-text("Methods and strengths")');
+      const actors = await server.ctx.store.db.selectFrom('audit_log').select(['actor', 'action']).where('action', 'in', ['strength.create', 'method.policy.update']).execute();
+      assert.ok(actors.length === 2 && actors.every((a) => a.actor === `user:${alice.id}`), JSON.stringify(actors));
+    });
+
     await t.test('changes need the CSRF header; reading does not', async () => {
       const get = await page.request.get(`${server.url}/api/admin/users`);
       assert.equal(get.status(), 200);

@@ -16,7 +16,7 @@ export async function homeRoutes(app: FastifyInstance): Promise<void> {
 <p>Sign in to see and manage how you sign in: your methods, devices and recent sign-ins.</p>
 <p><a class="button" href="/account">Sign in</a></p>
 <p class="hint">Lost your phone or security key? Report it on your security page, or ask your helpdesk for a Temporary Access Pass.</p>
-<p class="hint">For administrators: the admin API is described at <a href="/api/openapi.json">/api/openapi.json</a>; the README explains the <code>tessera</code> command.</p>`
+<p class="hint">For administrators, the helpdesk and auditors: the <a href="/admin">admin console</a>. The admin API is described at <a href="/api/openapi.json">/api/openapi.json</a>; the README explains the <code>tessera</code> command.</p>`
       : html`<h1>Finish setting up Tessera</h1>
 <p>No administrator exists yet. Open the set-up link the server printed when it started (it looks like <code>/setup?token=…</code> and works for an hour) and create the first administrator.</p>
 <p class="hint">Lost the link? Restart the server: it prints a new one while no administrator exists.</p>`;

@@ -116,7 +116,7 @@ export async function setupRoutes(app: FastifyInstance): Promise<void> {
           body: html`<h1>Administrator created</h1>
 <p class="notice" role="status">${user.username} is now a global admin. This set-up link no longer works.</p>
 ${adminsRequirePhishingResistant ? html`<p>Have your passkey or security key ready: right after your password, the sign-in asks you to create one.</p>` : ''}
-<p><a class="button" href="/account">Sign in</a></p>`,
+<p><a class="button" href="/admin">Open the admin console</a> <a class="button secondary" href="/account">Your security page</a></p>`,
         }),
       );
     } catch (err) {

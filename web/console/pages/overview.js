@@ -31,7 +31,9 @@ export async function render(main, { api, navigate }) {
           { label: 'Ends', cell: (e) => h('time', { datetime: e.endsAt, title: when(e.endsAt) }, relative(e.endsAt)) },
         ], o.exceptionsEndingSoon, { caption: 'Exceptions ending soon', empty: 'None end this week.' })),
       h('div', { class: 'panel' }, h('h2', {}, 'Break-glass accounts'),
-        h('p', {}, `${o.breakGlass.accounts} account(s). `, o.breakGlass.overdue.length ? `Test overdue: ${o.breakGlass.overdue.join(', ')}.` : 'No test is overdue.'),
+        o.breakGlass.accounts
+          ? h('p', {}, `${o.breakGlass.accounts} account(s). `, o.breakGlass.overdue.length ? `Test overdue: ${o.breakGlass.overdue.join(', ')}.` : 'No test is overdue.')
+          : h('p', {}, 'None yet. Keep two, each with two security keys, for the day every admin is locked out.'),
         o.breakGlass.problems.length ? h('ul', {}, o.breakGlass.problems.map((p) => h('li', {}, p))) : null)),
   );
 }
