@@ -40,6 +40,7 @@ const schema = z.object({
   TESSERA_SESSION_IDLE_SECONDS: duration.default(3600),
   TESSERA_SESSION_ABSOLUTE_SECONDS: duration.default(12 * 3600),
   TESSERA_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TESSERA_SIGNIN_LOG_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(400),
   TESSERA_WEBAUTHN_RP_ID: z
     .string()
     .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i, 'must be a domain name such as example.com')
@@ -76,6 +77,8 @@ export interface Config {
   logLevel: RawConfig['TESSERA_LOG_LEVEL'];
   session: { idleSeconds: number; absoluteSeconds: number };
   trustProxy: boolean;
+  /** Sign-in log rows older than this many days are pruned (the audit log is never pruned). Absent: 400. */
+  signinLogRetentionDays?: number;
   /** WebAuthn relying party; absent parts default from the issuer (src/methods/webauthn/relying-party.ts). */
   webauthn?: { rpId?: string; origins?: string[] };
   /** How SMS and voice codes are sent; absent: the dev outbox under the data dir. */
@@ -180,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       absoluteSeconds: raw.TESSERA_SESSION_ABSOLUTE_SECONDS,
     },
     trustProxy: raw.TESSERA_TRUST_PROXY === 'true',
+    signinLogRetentionDays: raw.TESSERA_SIGNIN_LOG_RETENTION_DAYS,
     webauthn: {
       rpId: raw.TESSERA_WEBAUTHN_RP_ID?.toLowerCase(),
       origins: raw.TESSERA_WEBAUTHN_ORIGINS?.split(',').map((o) => o.trim().replace(/\/+$/, '')),

@@ -33,6 +33,7 @@ import { mountLdap } from '../protocols/ldap/mount.ts';
 import { mountDetections } from '../monitor/detections/mount.ts';
 import { reportRoutes } from './routes/report.ts';
 import { mountOutbox } from '../monitor/outbox/mount.ts';
+import { mountSigninLog } from '../monitor/signin-mount.ts';
 import { useBranding } from './branding.ts';
 
 declare module 'fastify' {
@@ -110,6 +111,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   mountLdap(app);
   mountDetections(app);
   mountOutbox(app, registry);
+  mountSigninLog(app, registry);
   await app.register(healthRoutes);
   // oidc-provider reads its own bodies and cookies: its routes stay outside the
   // form and cookie parsing that the pages and APIs below need.

@@ -70,6 +70,16 @@ export interface SigninLogRow {
   strength: string | null;
 }
 
+/** Told of every row written (metrics count sign-in outcomes); an observer must not throw. */
+export type SigninObserver = (entry: SigninLogEntry) => void;
+const observers = new Set<SigninObserver>();
+
+/** Adds an observer; the function returned removes it. */
+export function observeSignins(observer: SigninObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
+}
+
 export async function writeSigninLog(db: Db | Tx, entry: SigninLogEntry): Promise<void> {
   await db
     .insertInto('signin_log')
@@ -91,6 +101,8 @@ export async function writeSigninLog(db: Db | Tx, entry: SigninLogEntry): Promis
       strength: entry.strength ?? null,
     })
     .execute();
+  // Counted when written: a row of a transaction that later rolls back is counted too (rare: a sign-in step's own writes).
+  for (const observe of observers) observe(entry);
 }
 
 export interface SigninQuery {
