@@ -90,11 +90,11 @@ for (const engine of ENGINES) {
       await page.click('button:has-text("Add the strength")');
       await page.waitForSelector('td:has-text("password+webauthn")');
       await page.click('summary:has-text("Change who may use a method")');
-      await page.selectOption('select[name=method]', 'sms');
+      await page.selectOption('select[name=method]', 'totp');
       await page.selectOption('select[name=admins]', 'no');
       await page.click('button:has-text("Save")');
-      // The page shows the change once it is saved: administrators may no longer use text message codes.
-      await page.waitForSelector('tr:has-text("Text message code") td:has-text("May not")');
+      // The page shows the change once it is saved: administrators may no longer use authenticator app codes (they could before).
+      await page.waitForSelector('tr:has-text("Authenticator app code") td:has-text("May not")');
       const actors = await server.ctx.store.db.selectFrom('audit_log').select(['actor', 'action']).where('action', 'in', ['strength.create', 'method.policy.update']).execute();
       assert.ok(actors.length === 2 && actors.every((a) => a.actor === `user:${alice.id}`), JSON.stringify(actors));
     });
