@@ -1,13 +1,15 @@
 import type { AppContext } from '../../app/context.ts';
 import { writeSigninLog } from '../../monitor/signin-log.ts';
 import { askAccess } from '../../policy/store/access-gate.ts';
+import type { KnownSubject } from '../../policy/store/facts.ts';
 import { REFUSAL_LOG_REASON, decisionForLog } from '../../policy/access/refusals.ts';
 import type { Completed } from '../steps/complete.ts';
 import { refusalMessage } from '../texts.ts';
 import type { IdpSession } from './sessions.ts';
 
 export type Reuse =
-  | { kind: 'allow'; done: Completed }
+  /** subject: the person as the decision loaded them (callers need not read them again). */
+  | { kind: 'allow'; done: Completed; subject: KnownSubject | null }
   | { kind: 'refused'; message: string }
   /** reauthenticate: the sign-in frequency has passed, so the whole sign-in is asked again. */
   | { kind: 'step_up'; reauthenticate: boolean };
@@ -36,7 +38,7 @@ export async function reuseSession(
   ctx: AppContext, session: IdpSession, input: ReuseInput, options: { log?: 'always' | 'refusals' | 'allowed' | 'never' } = {},
 ): Promise<Reuse> {
   const db = ctx.store.db;
-  const { decision } = await askAccess(db, {
+  const { decision, subject } = await askAccess(db, {
     via: input.via ?? 'session', clientType: input.via === 'saml' ? 'saml' : undefined, userId: session.userId, clientId: input.clientId, ip: input.ip, methodsUsed: session.methodUses,
     authTime: session.authTime, requestedAcr: input.requestedAcr, deviceId: input.deviceId, lastActiveAt: input.lastActiveAt ?? null,
   });
@@ -53,6 +55,7 @@ export async function reuseSession(
   if (!allowed) return { kind: 'refused', message: refusalMessage(o) };
   return {
     kind: 'allow',
+    subject,
     done: {
       userId: session.userId, amr: session.amr, acr: decision.reached.acr, sessionId: session.id, authTime: session.authTime,
       persistent: decision.session.persistent,

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loadSession } from '../../../signin/session/sessions.ts';
 import { reuseSession } from '../../../signin/session/reuse.ts';
-import { rolesOf, findUserById } from '../../../directory/users.ts';
 import { isRole, permissionsOf, type Role } from '../../../directory/roles.ts';
 import { readSessionCookie } from '../signin/cookies.ts';
 import { deviceOf } from '../account/guard.ts';
@@ -47,10 +46,10 @@ export async function authenticateConsole(
     throw unauthorized(CONSOLE_TEXT.signInAgain);
   }
   await touchConsoleSession(db, session);
-  const [user, roleNames] = await Promise.all([findUserById(db, idp.userId), rolesOf(db, idp.userId)]);
-  const roles = roleNames.filter(isRole) as Role[];
+  // The person as the decision just loaded them: their roles say what the console lets them do.
+  const roles = (reuse.subject?.roles ?? []).filter(isRole) as Role[];
   return {
-    kind: 'person', id: idp.userId, username: user?.username ?? idp.userId, roles, permissions: [...permissionsOf(roles)],
+    kind: 'person', id: idp.userId, username: reuse.subject?.user.username ?? idp.userId, roles, permissions: [...permissionsOf(roles)],
     actor: `user:${idp.userId}`, consoleSessionId: session.id,
   };
 }
