@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { deliveryConfig, deliverySchema, type DeliveryConfig } from './delivery.ts';
 import { brandingConfig, brandingSchema, type BrandingConfig } from './branding.ts';
+import { webPushConfig, webPushSchema, type WebPushConfig } from './web-push.ts';
 
 /**
  * One typed configuration object, read from the environment and, when
@@ -60,6 +61,8 @@ const schema = z.object({
   ...deliverySchema,
   /** The organisation's name and logo on the pages (src/config/branding.ts). */
   ...brandingSchema,
+  /** Web Push to the installable authenticator (src/config/web-push.ts). */
+  ...webPushSchema,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -89,6 +92,8 @@ export interface Config {
   delivery?: DeliveryConfig;
   /** The organisation's name and logo; absent: "Tessera" and no logo. */
   branding?: BrandingConfig;
+  /** Web Push to the installable authenticator; absent: the issuer as contact, public https push services only. */
+  webPush?: WebPushConfig;
 }
 
 export interface RadiusConfig {
@@ -196,5 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     branding: brandingConfig(raw, (message) => {
       throw new ConfigError(message);
     }),
+    webPush: webPushConfig(raw),
   };
 }

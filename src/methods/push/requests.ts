@@ -8,6 +8,7 @@ import { getPushSettings } from './settings.ts';
 import { setUserRisk } from './risk.ts';
 import type { PushAttempt, PushRecorder } from './events.ts';
 import type { PushRequestsTable } from './tables.ts';
+import { announcePushRequest } from './webpush/announce.ts';
 
 export interface PushRequest {
   id: string;
@@ -83,6 +84,8 @@ export async function sendPushRequest(store: Store, record: PushRecorder, input:
     await trx.insertInto('push_requests').values(row).execute();
     return { ok: true as const, request: toRequest(row) };
   });
+  // Web Push (when set up) tells the person's authenticators; it runs on its own.
+  if (result.ok) announcePushRequest(store, result.request);
   if (!result.ok) {
     await record.attempt(store.db, {
       userId: input.userId, username: input.username ?? null, ip: input.ip ?? null, result: 'locked',

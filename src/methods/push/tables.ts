@@ -73,11 +73,39 @@ export interface UserRiskTable {
   updated_at: string;
 }
 
+/** The server's VAPID key pair (RFC 8292): one row, made once, shared by every node. */
+export interface PushVapidKeysTable {
+  id: string;
+  /** The uncompressed P-256 point, base64url: the authenticator's applicationServerKey. */
+  public_key: string;
+  /** The private key as a JWK, sealed (purpose push.vapid-private-key). */
+  private_key_sealed: string;
+  created_at: string;
+}
+
+/** A device key's Web Push subscription (RFC 8030), one per push credential. */
+export interface PushWebSubscriptionsTable {
+  credential_id: string;
+  user_id: string;
+  /** The push service's capability URL: never logged; endpoint_origin is what logs name. */
+  endpoint: string;
+  endpoint_origin: string;
+  /** The browser's P-256 public key (RFC 8291 ua_public), base64url. */
+  p256dh: string;
+  /** The 16-byte authentication secret, sealed (purpose push.webpush-auth). */
+  auth_sealed: string;
+  created_at: string;
+  updated_at: string;
+  last_sent_at: string | null;
+}
+
 export interface PushTables {
   push_credentials: PushCredentialsTable;
   push_enrolments: PushEnrolmentsTable;
   push_requests: PushRequestsTable;
   push_request_nonces: PushRequestNoncesTable;
   push_suspensions: PushSuspensionsTable;
+  push_vapid_keys: PushVapidKeysTable;
+  push_web_subscriptions: PushWebSubscriptionsTable;
   user_risk: UserRiskTable;
 }

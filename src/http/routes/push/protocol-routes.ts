@@ -5,15 +5,17 @@ import { authenticateDevice, type AuthenticatedDevice } from '../../../methods/p
 import { completePushEnrolment } from '../../../methods/push/enrol.ts';
 import { MethodError } from '../../../methods/errors.ts';
 import { pendingForUser, type AnswerResult, type PushRequest } from '../../../methods/push/requests.ts';
-import type { Db } from '../../../store/store.ts';
 import { approvePush, denyPush } from './recorded.ts';
+import { appNameOf, appNames } from './app-names.ts';
+import { webPushRoutes } from './webpush.ts';
 import { HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../methods/push/protocol.ts';
 import { recordDeviceSeen } from '../../../directory/devices.ts';
 import { methodUsable } from '../../../methods/policy/check.ts';
 
 /**
  * The open push-authenticator protocol (docs/push-protocol.md): enrolment,
- * waiting for requests (long poll), approve, deny, report. Every call after
+ * waiting for requests (long poll), approve, deny, report, the Web Push
+ * subscription (webpush.ts). Every call after
  * enrolment is signed with the device key.
  */
 const PREFIX = '/push/v1';
@@ -40,23 +42,6 @@ const ANSWER_MESSAGE: Partial<Record<AnswerResult, string>> = {
   not_found: 'no such request for this authenticator',
   already_answered: 'the request was already answered',
 };
-
-/**
- * The app each request is for, as the person knows it: the display name of the
- * OIDC client their sign-in came from (else its client id). Resolved here, where
- * the request is shown, whatever the sign-in stored as the request's app.
- */
-async function appNames(db: Db, requests: readonly PushRequest[]): Promise<Map<string, string>> {
-  const ids = requests.flatMap((r) => (r.transactionId ? [r.transactionId] : []));
-  if (!ids.length) return new Map();
-  const rows = await db
-    .selectFrom('signin_transactions as t')
-    .innerJoin('oidc_clients as c', 'c.client_id', 't.client_id')
-    .select(['t.id', 'c.client_id', 'c.name'])
-    .where('t.id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, r.name || r.client_id]));
-}
 
 function parseJson(body: string): unknown {
   if (!body) return {};
@@ -132,7 +117,7 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
         const names = await appNames(ctx.store.db, pending);
         return {
           requests: pending.map((r) => ({
-            id: r.id, nonce: r.nonce, app: (r.transactionId && names.get(r.transactionId)) || r.appName, ip: r.ip, location: r.location, createdAt: r.createdAt, expiresAt: r.expiresAt,
+            id: r.id, nonce: r.nonce, app: appNameOf(names, r), ip: r.ip, location: r.location, createdAt: r.createdAt, expiresAt: r.expiresAt,
           })),
         };
       }
@@ -155,6 +140,8 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
   });
   app.post(`${PREFIX}/requests/:id/deny`, async (request) => answer(request, (d, id) => denyPush(ctx.store, d, id, false)));
   app.post(`${PREFIX}/requests/:id/report`, async (request) => answer(request, (d, id) => denyPush(ctx.store, d, id, true)));
+
+  webPushRoutes(app, PREFIX, device, (request) => parseJson(raw(request)));
 
   app.all(`${PREFIX}/*`, async () => {
     throw notFound('no such push protocol endpoint (see docs/push-protocol.md)');
