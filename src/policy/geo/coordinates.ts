@@ -1,26 +1,32 @@
-import { geoRecordOf } from './country.ts';
+import { placeOf } from './database.ts';
 
 /**
  * Roughly where an address is, from the same offline GeoIP database as its
- * country (country.ts). Kept behind this one function so the database can be
+ * country (database.ts). Kept behind this one function so the database can be
  * replaced without touching its callers (impossible-travel detection).
  */
 export interface Coordinates {
   latitude: number;
   longitude: number;
-  /** How far off the point may be, in km (the database's accuracy radius). */
+  /** How far off the point may be, in km. */
   radiusKm: number;
   country: string | null;
 }
 
+/**
+ * The database has no accuracy radius, so it is judged by what the point is:
+ * a city's, or the middle of a region or a whole country (as for 8.8.8.8,
+ * placed in the middle of the United States), which may be far off.
+ */
+const CITY_RADIUS_KM = 100;
+const COUNTRY_RADIUS_KM = 1000;
+
 export function coordinatesOf(ip: string | null | undefined): Coordinates | null {
-  const hit = geoRecordOf(ip);
-  const ll = hit?.ll;
-  if (!ll || !Number.isFinite(ll[0]) || !Number.isFinite(ll[1])) return null;
-  // geoip-lite marks an address it cannot place with 0,0 and no radius.
-  if (ll[0] === 0 && ll[1] === 0) return null;
-  const country = hit.country && /^[A-Z]{2}$/.test(hit.country) ? hit.country : null;
-  return { latitude: ll[0], longitude: ll[1], radiusKm: typeof hit.area === 'number' && hit.area > 0 ? hit.area : 100, country };
+  const place = placeOf(ip);
+  if (!place || place.latitude === null || place.longitude === null) return null;
+  // A place the database cannot put anywhere may be marked 0,0.
+  if (place.latitude === 0 && place.longitude === 0) return null;
+  return { latitude: place.latitude, longitude: place.longitude, radiusKm: place.city ? CITY_RADIUS_KM : COUNTRY_RADIUS_KM, country: place.country };
 }
 
 const EARTH_RADIUS_KM = 6371;
