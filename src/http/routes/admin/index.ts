@@ -30,6 +30,7 @@ import { directorySourceOperations } from './directory-sources.ts';
 import { overviewOperations } from './overview.ts';
 import { userSessionOperations } from './user-sessions.ts';
 import { policyImpactOperations } from './policy-impact.ts';
+import { evidenceOperations } from './evidence.ts';
 
 /** Every admin API operation, in the order the OpenAPI document lists them. */
 export const ADMIN_OPERATIONS: readonly Operation[] = [
@@ -49,6 +50,7 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
   ...alertOperations,
   ...deliveryOperations,
   ...postureOperations,
+  ...evidenceOperations,
   ...breakGlassOperations,
   ...deviceLifecycleOperations,
   ...policyOperations,
