@@ -1,76 +1,55 @@
 /**
- * Client-credentials grants per second through Tessera (its durable store,
- * SQLite by default or DATABASE_URL) as a ratio to bare oidc-provider with its
- * in-memory adapter: same load generator (autocannon), same machine, same run.
- * The two servers are measured in alternation to even out a noisy machine.
+ * Client-credentials grants through Tessera (its durable store: SQLite, then
+ * PostgreSQL) against bare oidc-provider with its in-memory adapter — the
+ * real limit of the protocol library. Same load generator (autocannon), warm
+ * up, then A B A B; the pairwise throughput ratios and the servers' CPU per
+ * grant. Goals: ≥ 0.7 on SQLite, ≥ 0.5 on PostgreSQL.
  *
- *   node bench/client-credentials.ts [seconds per round=5] [rounds=2] [connections=10]
+ *   node bench/client-credentials.ts [--engine sqlite|postgres|both] [--pairs 5] [--seconds 4] [--connections 10]
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { alternate, type Side } from './lib/alternate.ts';
+import { startBare } from './lib/bare.ts';
+import { enginesFromArgs, numberArg } from './lib/engines.ts';
+import { reportAlternation } from './lib/figures.ts';
+import { basic } from './lib/oidc-client.ts';
+import { cpuSeconds } from './lib/process.ts';
+import { startTessera } from './lib/tessera.ts';
 
-const seconds = Number(process.argv[2] ?? 5);
-const rounds = Number(process.argv[3] ?? 2);
-const connections = Number(process.argv[4] ?? 10);
+const args = process.argv.slice(2);
+const pairs = numberArg(args, 'pairs', 5);
+const seconds = numberArg(args, 'seconds', 4);
+const connections = numberArg(args, 'connections', 10);
+const GOALS = { sqlite: 0.7, postgres: 0.5 } as const;
 
-function waitFor(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes(text) && resolve());
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-}
-
-async function load(url: string, secret: string): Promise<{ rps: number; non2xx: number }> {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections,
-    duration: seconds,
-    headers: {
-      authorization: `Basic ${Buffer.from(`bench:${secret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
+function side(label: string, url: string, auth: string, pid: number): Side {
+  return {
+    label,
+    round: async () => {
+      const cpu0 = cpuSeconds(pid);
+      const r = await autocannon({
+        url, method: 'POST', connections, duration: seconds, body: 'grant_type=client_credentials',
+        headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      if (r.non2xx || r.errors) throw new Error(`${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+      return { ops: r.requests.total, seconds: r.duration, cpuSeconds: cpuSeconds(pid) - cpu0 };
     },
-    body: 'grant_type=client_credentials',
-  });
-  return { rps: result.requests.average, non2xx: result.non2xx };
+  };
 }
 
-// Bare oidc-provider.
-const barePort = 4100 + Math.floor(Math.random() * 100);
-const bareSecret = randomBytes(32).toString('base64url');
-const bare = spawn(process.execPath, ['bench/bare-oidc-provider.ts', String(barePort), bareSecret], { stdio: ['ignore', 'pipe', 'inherit'] });
-await waitFor(bare, 'ready');
-
-// Tessera, with a client made by its own CLI.
-const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-cc-'));
-const port = 4200 + Math.floor(Math.random() * 100);
-const env = { ...process.env, TESSERA_DATA_DIR: dataDir, PORT: String(port), TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0' };
-const created = spawnSync(process.execPath, ['bin/tessera.js', 'client', 'create', 'bench', '--grant', 'client_credentials', '--json'], { env, encoding: 'utf8' });
-if (created.status !== 0) throw new Error(`client create failed: ${created.stderr}`);
-const tesseraSecret = (JSON.parse(created.stdout) as { clientSecret: string }).clientSecret;
-const tessera = spawn(process.execPath, ['bin/tessera.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-await waitFor(tessera, 'running at');
-
-const bareRps: number[] = [];
-const tesseraRps: number[] = [];
-let errors = 0;
-for (let r = 0; r < rounds; r++) {
-  const b = await load(`http://127.0.0.1:${barePort}/token`, bareSecret);
-  const t = await load(`http://127.0.0.1:${port}/oidc/token`, tesseraSecret);
-  bareRps.push(b.rps);
-  tesseraRps.push(t.rps);
-  errors += b.non2xx + t.non2xx;
+for (const engine of enginesFromArgs(args)) {
+  console.log(`client credentials, Tessera on ${engine} vs bare oidc-provider (${connections} connections, ${seconds} s rounds):`);
+  const bare = await startBare();
+  const tessera = await startTessera({ engine, users: 1, clients: [{ clientId: 'bench', name: 'Bench', grantTypes: ['client_credentials'] }] });
+  try {
+    const result = await alternate(
+      side('Tessera', `${tessera.url}/oidc/token`, basic('bench', tessera.secrets.bench!), tessera.child.pid!),
+      side('bare', `http://127.0.0.1:${bare.port}/token`, basic('bench', bare.secret), bare.child.pid!),
+      pairs,
+    );
+    reportAlternation(result, { bench: 'client-credentials', name: `client credentials on ${engine} ÷ bare oidc-provider`, baseline: 'bare oidc-provider, in-memory adapter', goal: GOALS[engine] });
+  } finally {
+    await tessera.close();
+    await bare.close();
+  }
 }
-bare.kill();
-tessera.kill('SIGTERM');
-await new Promise((r) => tessera.on('exit', r));
-rmSync(dataDir, { recursive: true, force: true });
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`bare oidc-provider (in-memory adapter): ${mean(bareRps).toFixed(0)} grants/s  [${bareRps.map((x) => x.toFixed(0)).join(', ')}]`);
-console.log(`Tessera (${process.env.DATABASE_URL ? 'PostgreSQL' : 'SQLite'} store): ${mean(tesseraRps).toFixed(0)} grants/s  [${tesseraRps.map((x) => x.toFixed(0)).join(', ')}]`);
-console.log(`ratio Tessera ÷ bare: ${(mean(tesseraRps) / mean(bareRps)).toFixed(2)} (goal ≥ 0.5); non-2xx responses: ${errors}`);

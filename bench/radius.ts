@@ -27,6 +27,8 @@ import { createUserWithPassword } from '../test/support/fixtures.ts';
 import { importTotp } from '../src/methods/totp/manage.ts';
 import { insertUser } from '../src/directory/users.ts';
 import { addRadiusClient } from '../src/protocols/radius/clients.ts';
+import { report } from './lib/figures.ts';
+import { spread } from './lib/stats.ts';
 
 const args = process.argv.slice(2);
 const poolAt = args.indexOf('--pool');
@@ -149,10 +151,6 @@ const loops = await Promise.all(Array.from({ length: NAS_LOOPS }, () => nas()));
 for (let i = 0; i < 20; i++) await signIn(loops[0]!);
 await verify(storedHash, PASSWORD);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const ratios: number[] = [];
 const cpu: number[] = [];
 for (let r = 0; r < rounds; r++) {
@@ -162,7 +160,10 @@ for (let r = 0; r < rounds; r++) {
   cpu.push(b.cpuMs);
   console.log(`round ${r + 1}: argon2 ${a.toFixed(1)}/s on one thread, RADIUS sign-ins ${b.rate.toFixed(1)}/s (${NAS_LOOPS} NAS loops), ratio ${(b.rate / a).toFixed(3)}, server CPU ${b.cpuMs.toFixed(2)} ms per sign-in (load ${loadavg()[0]!.toFixed(2)})`);
 }
-console.log(`RADIUS password + TOTP sign-ins per second ÷ argon2id verifications per second on one thread (server pool: ${pool ?? 'default'}): median ${median(ratios).toFixed(3)} (range ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}); server CPU median ${median(cpu).toFixed(2)} ms per sign-in`);
+report({
+  bench: 'radius', name: `RADIUS sign-in (PAP + TOTP challenge) ÷ argon2id verifies on one thread (server pool ${pool ?? 'default'})`, unit: 'ratio',
+  value: spread(ratios), baseline: 'argon2id verify, one thread', details: { serverCpuMsPerSignin: spread(cpu) },
+});
 
 // ---- idle latency: one sign-in at a time ----
 await new Promise((r) => setTimeout(r, 1000));

@@ -9,13 +9,16 @@
  *   node bench/signin-cpu.ts [rounds=4] [signins=120] [--against DIR]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHash, randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { httpClient, oidcSignIn } from './lib/oidc-client.ts';
+import { cpuSeconds } from './lib/process.ts';
+import { median } from './lib/stats.ts';
 import * as OTPAuth from 'otpauth';
+import { PASSWORD, REDIRECT } from './lib/tessera.ts';
 
 const args = process.argv.slice(2);
 const againstAt = args.indexOf('--against');
@@ -24,9 +27,6 @@ const positional = args.filter((a, i) => !a.startsWith('--') && (againstAt < 0 |
 const rounds = Number(positional[0] ?? 4);
 const signins = Number(positional[1] ?? 120);
 const WARMUP = 20;
-const PASSWORD = 'violet tangerine lighthouse';
-const REDIRECT = 'http://127.0.0.1:9/callback';
-const CLOCK_TICKS = 100;
 
 interface Prepared {
   env: NodeJS.ProcessEnv;
@@ -67,78 +67,16 @@ async function prepare(tree: string, users: number): Promise<Prepared> {
   return { env, port, dataDir, secret, clientSecret };
 }
 
-type Reply = { status: number; location: string | null; body: string };
-
-function client(port: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-  const cookies = new Map<string, string>();
-  const send = (method: 'GET' | 'POST', path: string, form?: Record<string, string>, extra: Record<string, string> = {}): Promise<Reply> => {
-    const headers: Record<string, string> = { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...extra };
-    const body = form ? new URLSearchParams(form).toString() : undefined;
-    if (body !== undefined) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    return new Promise((ok, fail) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
-        for (const c of res.headers['set-cookie'] ?? []) {
-          const [pair] = c.split(';');
-          const eq = pair!.indexOf('=');
-          if (/max-age=0|expires=thu, 01 jan 1970/i.test(c) || eq === pair!.length - 1) cookies.delete(pair!.slice(0, eq));
-          else cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-        }
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => ok({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body: text }));
-      });
-      req.on('error', fail);
-      req.end(body);
-    });
-  };
-  return { send, reset: () => cookies.clear(), close: () => agent.destroy() };
-}
-
-const pathOf = (location: string) => {
-  const u = new URL(location, 'http://x');
-  return u.pathname + u.search;
-};
-const csrfOf = (html: string) => /name="csrf" value="([0-9a-f]{64})"/.exec(html)![1]!;
-
-async function signIn(c: ReturnType<typeof client>, p: Prepared, username: string, totp: OTPAuth.TOTP): Promise<void> {
-  c.reset();
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const q = new URLSearchParams({ client_id: 'bench', redirect_uri: REDIRECT, response_type: 'code', scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256', state: 's' });
-  const auth = await c.send('GET', `/oidc/auth?${q}`);
-  const page = pathOf(auth.location!);
-  const csrf = csrfOf((await c.send('GET', page)).body);
-  await c.send('POST', `${page}/username`, { csrf, username });
-  await c.send('POST', `${page}/password`, { csrf, password: PASSWORD });
-  const done = await c.send('POST', `${page}/totp`, { csrf, code: totp.generate() });
-  const back = await c.send('GET', pathOf(done.location!));
-  const code = new URL(back.location!).searchParams.get('code');
-  if (!code) throw new Error(`no code: ${back.status} ${back.location}`);
-  const basic = Buffer.from(`bench:${p.clientSecret}`).toString('base64');
-  const token = await c.send('POST', '/oidc/token', { grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: verifier }, { authorization: `Basic ${basic}` });
-  if (token.status !== 200) throw new Error(`token: ${token.status} ${token.body}`);
-}
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-
 /** One measured run of one checkout: server CPU milliseconds per sign-in. */
 async function run(tree: string): Promise<number> {
   const p = await prepare(tree, WARMUP + signins);
   const server = spawn(process.execPath, [join(tree, 'bin/tessera.js'), 'serve'], { env: p.env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((ok) => server.stdout!.on('data', (d: Buffer) => d.toString().includes('running at') && ok()));
-  const c = client(p.port);
+  const c = httpClient(p.port);
   const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(p.secret), digits: 6, period: 30 });
-  for (let i = 0; i < WARMUP; i++) await signIn(c, p, `bench-${i}`, totp);
+  for (let i = 0; i < WARMUP; i++) await oidcSignIn(c, { id: 'bench', secret: p.clientSecret }, `bench-${i}`, totp);
   const before = cpuSeconds(server.pid!);
-  for (let i = WARMUP; i < WARMUP + signins; i++) await signIn(c, p, `bench-${i}`, totp);
+  for (let i = WARMUP; i < WARMUP + signins; i++) await oidcSignIn(c, { id: 'bench', secret: p.clientSecret }, `bench-${i}`, totp);
   const used = cpuSeconds(server.pid!) - before;
   c.close();
   server.kill('SIGTERM');
@@ -147,10 +85,6 @@ async function run(tree: string): Promise<number> {
   return (used * 1000) / signins;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const here = resolve(import.meta.dirname, '..');
 const a: number[] = [];
 const b: number[] = [];

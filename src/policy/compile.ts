@@ -97,7 +97,15 @@ function indexTargets(policies: readonly CompiledPolicy[]): TargetIndex {
   return { everyone, byUser, byGroup, byRole };
 }
 
-const lower = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
+/*
+ * Most lists in a policy are empty; they all share one empty set, so that
+ * compiling a large set (the first decision after every change) allocates
+ * little and leaves the young generation little to copy.
+ */
+const EMPTY: ReadonlySet<string> = Object.freeze(new Set<string>());
+const setOf = (xs: readonly string[]): ReadonlySet<string> => (xs.length ? new Set(xs) : EMPTY);
+const lower = (xs: readonly string[]): ReadonlySet<string> => (xs.length ? new Set(xs.map((x) => x.toLowerCase())) : EMPTY);
+const NO_EXCEPTIONS: readonly CompiledException[] = Object.freeze([]);
 
 function compileLocation(l: NamedLocation): CompiledLocation {
   return {
@@ -141,25 +149,25 @@ export function compilePolicySet(set: PolicySet): CompiledSet {
       enforceFrom: d.enforceFrom ? Date.parse(d.enforceFrom) : null,
       scheduledDetail: d.enforceFrom ? `enforced from ${d.enforceFrom}` : undefined,
       allUsers: a.users.include === 'all',
-      users: a.users.include === 'all' ? new Set() : lower(a.users.include),
+      users: a.users.include === 'all' ? EMPTY : lower(a.users.include),
       groups: lower(a.groups.include),
-      rolesIn: new Set(a.roles.include),
-      rolesOut: new Set(a.roles.exclude),
+      rolesIn: setOf(a.roles.include),
+      rolesOut: setOf(a.roles.exclude),
       allApps: a.apps.include === 'all',
-      appsIn: new Set(a.apps.include === 'all' ? [] : a.apps.include),
-      appsOut: new Set(a.apps.exclude),
+      appsIn: a.apps.include === 'all' ? EMPTY : setOf(a.apps.include),
+      appsOut: setOf(a.apps.exclude),
       locationsIn: !loc || loc.include === 'all' ? null : loc.include.map(indexOf),
       locationsOut: loc ? loc.exclude.map(indexOf) : [],
-      clientTypes: c.clientTypes ? new Set(c.clientTypes) : null,
+      clientTypes: c.clientTypes ? setOf(c.clientTypes) : null,
       device: c.device ?? null,
-      signInRisk: c.signInRisk ? new Set(c.signInRisk) : null,
-      userRisk: c.userRisk ? new Set(c.userRisk) : null,
+      signInRisk: c.signInRisk ? setOf(c.signInRisk) : null,
+      userRisk: c.userRisk ? setOf(c.userRisk) : null,
       registeredAnyOf: c.registeredMethods?.anyOf ?? null,
       grant: d.grant ?? null,
       frequencyHours: d.session?.signInFrequencyHours ?? null,
       idleMinutes: d.session?.idleMinutes ?? null,
       nonPersistent: d.session?.persistentSession === false,
-      exceptions: exceptionsOf.get(id) ?? [],
+      exceptions: exceptionsOf.get(id) ?? NO_EXCEPTIONS,
       notTargeted: [],
     };
   });

@@ -14,16 +14,25 @@ import { builtinStrengths, type StrengthCatalog } from './strength-port.ts';
  * no HTTP: the sign-in, what-if and lockout analysis all call this.
  */
 
-const compiled = new WeakMap<PolicySet, CompiledSet>();
+/*
+ * The compiled forms of the last few sets, by identity, newest first. A
+ * process decides with its current set, plus the odd proposed set of a
+ * what-if or lockout check. A WeakMap kept every compiled set alive through
+ * young-generation collections (its values are ephemerons, freed only by a
+ * full collection), so a burst of changes promoted them all to the old
+ * generation and the first decision after a change paid for long pauses.
+ */
+const RECENT = 4;
+const recent: { set: PolicySet; compiled: CompiledSet }[] = [];
 
-/** The compiled form of a set, built once per set object. */
+/** The compiled form of a set, built once per set object while it stays among the recent ones. */
 export function compiledSet(set: PolicySet): CompiledSet {
-  let c = compiled.get(set);
-  if (!c) {
-    c = compilePolicySet(set);
-    compiled.set(set, c);
-  }
-  return c;
+  const at = recent.findIndex((r) => r.set === set);
+  if (at === 0) return recent[0]!.compiled;
+  const entry = at > 0 ? recent.splice(at, 1)[0]! : { set, compiled: compilePolicySet(set) };
+  recent.unshift(entry);
+  if (recent.length > RECENT) recent.pop();
+  return entry.compiled;
 }
 
 interface Context {
