@@ -1,64 +1,10 @@
 // The Tessera Authenticator in the browser. It speaks only the documented
 // protocol (docs/push-protocol.md). The device key is a non-extractable
 // WebCrypto ECDSA P-256 key kept in IndexedDB; it never leaves this browser.
+import { call, get, put, sign } from './protocol.js';
+import { setUpNotifications, showWhenAsked, wantedRequest } from './notifications.js';
 const ALG = { name: 'ECDSA', namedCurve: 'P-256' };
 const $ = (id) => document.getElementById(id);
-const enc = new TextEncoder();
-const b64url = (buf) => btoa(String.fromCharCode(...new Uint8Array(buf))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
-function db() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open('tessera-authenticator', 1);
-    req.onupgradeneeded = () => req.result.createObjectStore('kv');
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-async function get(key) {
-  const d = await db();
-  return new Promise((resolve, reject) => {
-    const r = d.transaction('kv').objectStore('kv').get(key);
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-}
-async function put(key, value) {
-  const d = await db();
-  return new Promise((resolve, reject) => {
-    const tx = d.transaction('kv', 'readwrite');
-    tx.objectStore('kv').put(value, key);
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-  });
-}
-
-async function sign(privateKey, text) {
-  return b64url(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, enc.encode(text)));
-}
-async function digest(text) {
-  return b64url(await crypto.subtle.digest('SHA-256', enc.encode(text)));
-}
-
-/** A signed protocol call: method, path and query, timestamp, a fresh nonce and body digest, signed with the device key. */
-async function call(device, method, path, body) {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  const ts = String(Date.now());
-  // The server accepts each signed request once: a new random nonce for every call.
-  const nonce = b64url(crypto.getRandomValues(new Uint8Array(18)));
-  const toSign = ['tessera-push-v1', method, path, ts, nonce, await digest(text)].join('\n');
-  const headers = {
-    accept: 'application/json',
-    'x-tessera-credential': device.credentialId,
-    'x-tessera-timestamp': ts,
-    'x-tessera-nonce': nonce,
-    'x-tessera-signature': await sign(device.privateKey, toSign),
-  };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : text });
-  const answer = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(answer.message || `server answered ${res.status}`);
-  return answer;
-}
 
 async function enrol(token, label) {
   const pair = await crypto.subtle.generateKey(ALG, false, ['sign', 'verify']);
@@ -110,15 +56,18 @@ function showRequest(device, r) {
     });
   }
   $('requests').append(box);
+  if (r.id === wantedRequest()) box.elements.number.focus();
 }
 
 async function listen(device) {
   const shown = new Set();
-  $('status').textContent = `Ready: ${device.label}. Keep this open to receive sign-in requests.`;
-  for (;;) {
+  $('status').textContent = `Ready: ${device.label}. Keep this open to receive sign-in requests, or turn on notifications.`;
+  setUpNotifications(device);
+  for (let first = true; ; first = false) {
     try {
       const { requests } = await call(device, 'GET', '/push/v1/requests?wait=25');
       for (const r of requests) if (!shown.has(r.id)) { shown.add(r.id); showRequest(device, r); }
+      if (first) showWhenAsked(requests);
     } catch (err) {
       $('status').textContent = `Cannot reach the server (${err.message}); retrying…`;
       await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -174,7 +123,7 @@ async function main() {
   });
   await renderTotp();
   setInterval(renderTotp, 5000);
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/authenticator/sw.js', { scope: '/authenticator' }).catch(() => {});
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/authenticator/sw.js', { scope: '/authenticator', type: 'module' }).catch(() => {});
 
   const token = new URLSearchParams(location.hash.slice(1)).get('enrol');
   let device = await get('device');

@@ -7,6 +7,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../../../../web/auth
 const FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'sw.js': 'text/javascript; charset=utf-8',
+  'protocol.js': 'text/javascript; charset=utf-8',
+  'webpush.js': 'text/javascript; charset=utf-8',
+  'notifications.js': 'text/javascript; charset=utf-8',
   'manifest.webmanifest': 'application/manifest+json',
   'icon.svg': 'image/svg+xml',
 };
