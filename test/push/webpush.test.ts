@@ -130,4 +130,20 @@ for (const engine of ENGINES) {
       assert.equal(await db.selectFrom('push_web_subscriptions').select('credential_id').where('credential_id', '=', phone.key.credentialId).executeTakeFirst(), undefined);
     });
   });
+
+  test(`without a contact for push services (and an http issuer) Web Push is off and says so on ${engine}`, engineSkip(engine), async (t) => {
+    const server = await startTestServer(engine);
+    const tmp = tempDir();
+    t.after(async () => {
+      await server.close();
+      tmp.cleanup();
+    });
+    const user = await createUserWithPassword(server.ctx, 'olga', PASSWORD);
+    const key = readKeyFile(await enrolCli(server, user.id, tmp.dir, 'olga'));
+    const r = await signedCall(server.url, 'GET', '/push/v1/webpush/key', undefined, key);
+    assert.deepEqual([r.status, r.body.error], [404, 'web_push_off']);
+    const put = await signedCall(server.url, 'PUT', SUBSCRIPTION, { endpoint: 'https://fcm.googleapis.com/fcm/send/x', keys: { p256dh: userAgentKeys().p256dh, auth: 'A'.repeat(22) } }, key);
+    assert.equal(put.status, 404);
+    assert.equal(await server.ctx.store.db.selectFrom('push_vapid_keys').select('id').executeTakeFirst(), undefined, 'no key pair is made');
+  });
 }

@@ -19,10 +19,12 @@ for (const [net, prefix] of [
 ] as const) PRIVATE.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
 
-/** True for loopback, private, link-local, shared, multicast and unspecified addresses (IPv4-mapped IPv6 by its IPv4 part). */
+/** True for loopback, private, link-local, shared, multicast and unspecified addresses (IPv4-mapped IPv6 by its IPv4 part when written dotted, else refused). */
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
+  // Written in hex, an IPv4-mapped address is refused rather than decoded.
+  if (/^::ffff:/i.test(address)) return true;
   const family = isIP(address);
   if (family === 0) return true;
   return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
