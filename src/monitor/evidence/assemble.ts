@@ -56,7 +56,7 @@ export async function assembleEvidence(ctx: EvidenceContext, period: EvidencePer
       postureSection(posture),
       await coverageSection(db, people, policies, now),
       methodMixSection(people),
-      policySection(policies, now),
+      await policySection(policies, now, nameOf),
       await exceptionSection(db, period, nameOf),
       await breakGlassSection(db, period, nameOf),
       await recoveryCaseSection(db, period, nameOf),

@@ -6,7 +6,7 @@ import { policyRequiresMfaFor } from '../posture/app-coverage.ts';
 import type { AppCategory } from '../posture/categories.ts';
 import { figure, table, type EvidenceSection } from './model.ts';
 import type { PersonFact } from './people.ts';
-import { inForce, requirementOf } from './policies.ts';
+import { inForce, requirementOf, scopeOf } from './policies.ts';
 
 /** The categories whose apps an attacker wants most; "other" is left out. */
 const SENSITIVE: readonly AppCategory[] = ['mail', 'cloud', 'vpn', 'critical'];
@@ -40,7 +40,7 @@ function applies(p: PolicyRecord, appId: string): boolean {
 function privilegedTable(people: readonly PersonFact[]) {
   const rows = people.filter((p) => p.privileged).map((p) => ({
     username: p.username, roles: p.kind === 'break_glass' ? ['break-glass', ...p.roles].join(', ') : p.roles.join(', '),
-    strongest: p.level, phishingResistant: p.level === 'phishing_resistant_mfa', methods: p.methods.join(', '),
+    strongest: p.level, phishingResistant: p.level === 'phishing_resistant_mfa', methods: p.methods.join(', ') || null,
   }));
   return table('privileged-accounts', 'Privileged accounts', [
     ['username', 'Account'], ['roles', 'Roles'], ['strongest', 'Strongest sign-in it can make'], ['phishingResistant', 'Phishing-resistant'], ['methods', 'Registered methods'],
@@ -56,7 +56,7 @@ export async function coverageSection(db: Db, people: readonly PersonFact[], pol
     return {
       app: a.name, appId: a.appId, kind: a.kind, category: a.category,
       mfaForEveryone: enforced.some((p) => policyRequiresMfaFor({ id: p.id, document: p.document }, a.appId, now, weak)),
-      enforcedBy: enforced.map((p) => `${p.name}: ${requirementOf(p)}`).join('; ') || null,
+      enforcedBy: enforced.map((p) => `${p.name} (${scopeOf(p)}): ${requirementOf(p)}`).join('; ') || null,
       reportOnly: covering.filter((p) => !inForce(p, now) && p.state !== 'disabled').map((p) => p.name).join('; ') || null,
     };
   });

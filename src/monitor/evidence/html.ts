@@ -20,7 +20,8 @@ const STYLE = `
   h3 { font-size: 11pt; margin: 1em 0 .3em; break-after: avoid; }
   p.about { margin: 0 0 .6em; color: #333; }
   table { border-collapse: collapse; width: 100%; margin: .3em 0 .8em; font-size: 9pt; }
-  th, td { border: 1px solid #999; padding: .25em .4em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+  th, td { border: 1px solid #999; padding: .25em .4em; text-align: left; vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
+  td.token { font: 8pt ui-monospace, "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
   thead th { background: #eee; } tr { break-inside: avoid; }
   table.figures { width: auto; min-width: 50%; } table.figures th { font-weight: normal; background: #f6f6f6; }
   .seal td, .seal th { border: none; padding: .05em .6em .05em 0; } .seal { width: auto; font-size: 9.5pt; }
@@ -37,18 +38,23 @@ function cellText(key: string, value: Cell): string {
   return String(value);
 }
 
-function tableHtml(t: EvidenceTable): string {
+/** A long unbroken value (a hash, a key id) may break anywhere; words only between words, so narrow columns stay legible. */
+function cellHtml(text: string): string {
+  return /^\S{24,}$/.test(text) ? `<td class="token">${esc(text)}</td>` : `<td>${esc(text)}</td>`;
+}
+
+function tableHtml(t: EvidenceTable, sectionTitle: string): string {
   const body = t.rows.length
     ? `<table><thead><tr>${t.columns.map((c) => `<th scope="col">${esc(c.label)}</th>`).join('')}</tr></thead><tbody>${t.rows
-        .map((r) => `<tr>${t.columns.map((c) => `<td>${esc(cellText(c.key, r[c.key] ?? null))}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+        .map((r) => `<tr>${t.columns.map((c) => cellHtml(cellText(c.key, r[c.key] ?? null))).join('')}</tr>`).join('')}</tbody></table>`
     : '<p class="empty">None.</p>';
-  return `<h3>${esc(t.title)}</h3>${body}`;
+  return t.title === sectionTitle ? body : `<h3>${esc(t.title)}</h3>${body}`;
 }
 
 function sectionHtml(s: EvidenceSection): string {
   const figures = s.figures.map((f) => `<tr><th scope="row">${esc(f.label)}</th><td>${esc(cellText(f.key, f.value))}</td></tr>`).join('');
   return `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2><p class="about">${esc(s.about)}</p>`
-    + `<table class="figures"><tbody>${figures}</tbody></table>${s.tables.map(tableHtml).join('')}</section>`;
+    + `<table class="figures"><tbody>${figures}</tbody></table>${s.tables.map((t) => tableHtml(t, s.title)).join('')}</section>`;
 }
 
 export function renderEvidenceHtml(pack: EvidencePack, seal: HtmlSeal): string {

@@ -1,5 +1,6 @@
 import type { PolicyRecord } from '../../policy/store/policies.ts';
-import { figure, table, type EvidenceSection } from './model.ts';
+import type { NameActor } from './actors.ts';
+import { figure, table, type Cell, type EvidenceSection } from './model.ts';
 
 /** Enabled and past any staged start: the policy acts on sign-ins. */
 export function inForce(p: PolicyRecord, now: Date): boolean {
@@ -27,16 +28,22 @@ export function requirementOf(p: PolicyRecord): string {
   return parts.join('; ');
 }
 
-function whoOf(p: PolicyRecord): string {
+/** Whom a policy targets, in words. */
+export function scopeOf(p: PolicyRecord): string {
   const a = p.document.assignments;
   const who = [
     a.users.include === 'all' ? 'everyone' : a.users.include.length ? `people: ${a.users.include.join(', ')}` : '',
     a.groups.include.length ? `groups: ${a.groups.include.join(', ')}` : '',
     a.roles.include.length ? `roles: ${a.roles.include.join(', ')}` : '',
   ].filter(Boolean).join('; ');
+  return who || 'nobody';
+}
+
+function whoOf(p: PolicyRecord): string {
+  const a = p.document.assignments;
   const apps = a.apps.include === 'all' ? 'all apps' : `apps: ${a.apps.include.join(', ')}`;
   const except = [...a.roles.exclude.map((r) => `role ${r}`), ...a.apps.exclude.map((x) => `app ${x}`)];
-  return `${who || 'nobody'} on ${apps}${except.length ? `, except ${except.join(', ')}` : ''}`;
+  return `${scopeOf(p)} on ${apps}${except.length ? `, except ${except.join(', ')}` : ''}`;
 }
 
 /**
@@ -44,12 +51,15 @@ function whoOf(p: PolicyRecord): string {
  * change before): in force, report-only, or off, with the description their
  * authors gave as the reason.
  */
-export function policySection(policies: readonly PolicyRecord[], now: Date): EvidenceSection {
-  const rows = policies.map((p) => ({
-    name: p.name, mode: modeOf(p, now), appliesTo: whoOf(p), requires: requirementOf(p),
-    conditions: Object.keys(p.document.conditions).sort().join(', ') || null,
-    reason: p.document.description ?? null, version: p.version, updatedAt: p.updatedAt, updatedBy: p.updatedBy,
-  }));
+export async function policySection(policies: readonly PolicyRecord[], now: Date, nameOf: NameActor): Promise<EvidenceSection> {
+  const rows: Array<Record<string, Cell>> = [];
+  for (const p of policies) {
+    rows.push({
+      name: p.name, mode: modeOf(p, now), appliesTo: whoOf(p), requires: requirementOf(p),
+      conditions: Object.keys(p.document.conditions).sort().join(', ') || null,
+      reason: p.document.description ?? null, version: p.version, updatedAt: p.updatedAt, updatedBy: await nameOf(p.updatedBy),
+    });
+  }
   const count = (mode: (p: PolicyRecord) => boolean) => policies.filter(mode).length;
   return {
     id: 'policies',
