@@ -78,7 +78,7 @@ export interface PushVapidKeysTable {
   id: string;
   /** The uncompressed P-256 point, base64url: the authenticator's applicationServerKey. */
   public_key: string;
-  /** The private key as a JWK, sealed (purpose push.vapid-private-key). */
+  /** The 32-byte private scalar (base64url), sealed (purpose webpush-vapid-key). */
   private_key_sealed: string;
   created_at: string;
 }
@@ -92,7 +92,7 @@ export interface PushWebSubscriptionsTable {
   endpoint_origin: string;
   /** The browser's P-256 public key (RFC 8291 ua_public), base64url. */
   p256dh: string;
-  /** The 16-byte authentication secret, sealed (purpose push.webpush-auth). */
+  /** The 16-byte authentication secret, sealed (purpose webpush-auth-secret). */
   auth_sealed: string;
   created_at: string;
   updated_at: string;

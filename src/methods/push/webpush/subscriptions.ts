@@ -9,7 +9,7 @@ import { checkEndpoint, MAX_ENDPOINT_LENGTH } from './endpoint.ts';
  * service endpoint, the browser's P-256 key and its 16-byte auth secret. One per
  * device key; a new one replaces the old. The auth secret is sealed at rest.
  */
-const AUTH_PURPOSE = 'push.webpush-auth';
+const AUTH_PURPOSE = 'webpush-auth-secret';
 
 export const subscriptionBody = z.strictObject({
   endpoint: z.string().min(1).max(MAX_ENDPOINT_LENGTH),

@@ -9,7 +9,7 @@ import type { Db } from '../../../store/store.ts';
  * once, on first need, and shared by every node; the private key is sealed.
  */
 const ROW_ID = 'current';
-const PURPOSE = 'push.vapid-private-key';
+const PURPOSE = 'webpush-vapid-key';
 
 export interface VapidKeys {
   /** The uncompressed P-256 point, base64url: the authenticator's applicationServerKey. */
