@@ -5,6 +5,7 @@
  * beside this file fails when a code written anywhere in src/ has no words.
  */
 export const AUDIT_WORDS: Readonly<Record<string, string>> = {
+  'store.restore': 'Whole store restored from a backup',
   'user.create': 'Account created',
   'user.update': 'Account details changed',
   'user.disable': 'Account disabled',

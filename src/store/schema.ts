@@ -18,6 +18,7 @@ import type { PostureTables } from '../monitor/posture/fatigue-notice.ts';
 import type { DetectionTables } from '../monitor/detections/tables.ts';
 import type { NotifyTables } from '../monitor/notify/tables.ts';
 import type { ConsoleTables } from '../http/routes/console/tables.ts';
+import type { StoreInfoTables } from './backup/tables.ts';
 
 /**
  * The whole store as Kysely sees it. Each capability declares its own tables
@@ -27,4 +28,4 @@ import type { ConsoleTables } from '../http/routes/console/tables.ts';
  * UTC text (so they sort and compare as strings), booleans are 0/1 integers,
  * structured values are JSON text.
  */
-export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables, LdapTables, OutboxTables, PostureTables, ConsoleTables, DetectionTables, NotifyTables {}
+export interface Database extends DirectoryTables, AuditTables, PasswordTables, MethodsTables, SigninTables, StrengthTables, OidcTables, RadiusTables, SamlTables, PolicyTables, RecoveryTables, AlertTables, SigninLogTables, ScimTables, LdapTables, OutboxTables, PostureTables, ConsoleTables, DetectionTables, NotifyTables, StoreInfoTables {}
