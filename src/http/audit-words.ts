@@ -6,6 +6,7 @@
  */
 export const AUDIT_WORDS: Readonly<Record<string, string>> = {
   'store.restore': 'Whole store restored from a backup',
+  'evidence.export': 'Evidence pack exported',
   'user.create': 'Account created',
   'user.update': 'Account details changed',
   'user.disable': 'Account disabled',
