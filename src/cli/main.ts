@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { flushCompileCache } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/config.ts';
@@ -37,6 +38,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const mod = (await import(pathToFileURL(file).href)) as { run: Command; summary?: string; USAGE?: string };
+  // The command's modules are loaded: keep them in the compile cache (bin/tessera.js) now, not only at
+  // exit, which a server may never reach cleanly. A no-op without the cache.
+  flushCompileCache();
   if (wantsHelp(rest)) {
     // Asked for, so it goes to standard output with success; a usage after a mistake goes to stderr.
     if (mod.summary) stdio.out(`tessera ${name}: ${mod.summary}\n`);

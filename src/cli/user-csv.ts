@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { exportUsersCsv, importUsersCsv, type ImportReport } from '../directory/user-import.ts';
+import type { ImportReport } from '../directory/user-import.ts';
 import { CliError, cliActor, parse, printJson, withContext, type Io } from './support.ts';
 
 /** `tessera user import` and `tessera user export`: people and groups as CSV. */
@@ -23,6 +23,8 @@ export async function runUserImport(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { 'dry-run': { type: 'boolean' }, json: { type: 'boolean' } }, CSV_USAGE);
   if (positionals.length !== 1) throw new CliError(`expected one file\nusage: ${CSV_USAGE}`, 2);
   const text = readFile(positionals[0]!);
+  // Loaded when used: `tessera user list` reads this file's usage text only.
+  const { importUsersCsv } = await import('../directory/user-import.ts');
   const report = await withContext((ctx) => importUsersCsv(ctx.store, text, { actor: cliActor() }, { dryRun: !!values['dry-run'] }));
   if (values.json) printJson(io, report);
   if (report.errors.length) {
@@ -37,6 +39,7 @@ export async function runUserImport(argv: string[], io: Io): Promise<number> {
 export async function runUserExport(argv: string[], io: Io): Promise<number> {
   const { positionals } = parse(argv, {}, CSV_USAGE);
   if (positionals.length > 1) throw new CliError(`expected at most one file\nusage: ${CSV_USAGE}`, 2);
+  const { exportUsersCsv } = await import('../directory/user-import.ts');
   const csv = await withContext((ctx) => exportUsersCsv(ctx.store.db));
   // The file names people and their addresses: readable by its owner only.
   if (positionals[0]) writeFileSync(positionals[0], csv, { mode: 0o600 });

@@ -1,13 +1,11 @@
 import { createUser, disableUser, enableUser, listUsers, setUserPassword, USER_KINDS, USER_STATUSES, type User } from '../../directory/users.ts';
-import { endAccessIn } from '../../signin/session/revoke-everywhere.ts';
-import { describeUser } from '../../directory/user-details.ts';
-import { describeOrigin, refuseIfUserOwned } from '../../directory/provenance.ts';
-import { unlockUserFactors } from '../../directory/factor-unlock.ts';
-import { clearKeySuspension, removeUserMethod, type RegisteredMethod } from '../../directory/user-methods.ts';
+import type { RegisteredMethod } from '../../directory/user-methods.ts';
 import { METHOD_TYPES } from '../../methods/method.ts';
 import type { FactorThrottleStatus } from '../../methods/throttle/unlock.ts';
 import { CliError, cliActor, parse, printJson, printTable, readStdin, withContext, type Io } from '../support.ts';
-import { CSV_USAGE, runUserExport, runUserImport } from '../user-csv.ts';
+import { CSV_USAGE } from '../user-csv.ts';
+
+// Each subcommand loads what only it needs when it runs (import() below), so a listing stays quick.
 
 export const summary = 'manage users: create, list, show, disable, enable, set-password, unlock, remove-method, clear-suspension, import, export';
 
@@ -107,6 +105,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     }
     case 'show': {
       const { values, positionals } = parse(rest, { json: { type: 'boolean' } }, USAGE);
+      const { describeUser } = await import('../../directory/user-details.ts');
+      const { describeOrigin } = await import('../../directory/provenance.ts');
       const details = await withContext((ctx) => describeUser(ctx.store.db, one(positionals, 'username')));
       if (values.json) {
         printJson(io, details);
@@ -138,6 +138,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const [ref, method] = positionals as [string, string];
       const i = method.indexOf(':');
       if (i < 1 || i === method.length - 1) throw new CliError('the method must be type:id, e.g. webauthn:5f2c… (user show lists them)', 2);
+      const { removeUserMethod } = await import('../../directory/user-methods.ts');
       const out = await withContext((ctx) => removeUserMethod(ctx, ref, { type: method.slice(0, i), id: method.slice(i + 1) }, by));
       if (values.json) {
         printJson(io, out);
@@ -151,6 +152,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { values, positionals } = parse(rest, { note: { type: 'string' } }, USAGE);
       if (positionals.length !== 2) throw new CliError(`expected a username and a key id\nusage: ${USAGE}`, 2);
       const [ref, id] = positionals as [string, string];
+      const { clearKeySuspension } = await import('../../directory/user-methods.ts');
       const key = await withContext((ctx) => clearKeySuspension(ctx.store, ref, id.replace(/^webauthn:/, ''), { ...by, note: values.note }));
       io.out(`"${key.name}" of ${ref} is accepted again`);
       return 0;
@@ -159,6 +161,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     case 'enable': {
       const { positionals } = parse(rest, {}, USAGE);
       const ref = one(positionals, 'username');
+      const { refuseIfUserOwned } = await import('../../directory/provenance.ts');
       const user: User = await withContext(async (ctx) => {
         await refuseIfUserOwned(ctx.store.db, ref, ['status']);
         return (sub === 'disable' ? disableUser : enableUser)(ctx.store, ref, by);
@@ -170,6 +173,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { positionals } = parse(rest, {}, USAGE);
       const ref = one(positionals, 'username');
       const password = await readStdin('the password');
+      const { refuseIfUserOwned } = await import('../../directory/provenance.ts');
+      const { endAccessIn } = await import('../../signin/session/revoke-everywhere.ts');
       await withContext(async (ctx) => {
         await refuseIfUserOwned(ctx.store.db, ref, ['password']);
         await setUserPassword(ctx.store, ref, password, by, { endAccess: endAccessIn, issuer: ctx.config.issuer });
@@ -181,14 +186,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const { values, positionals } = parse(rest, { method: { type: 'string' } }, USAGE);
       const ref = one(positionals, 'username');
       const method = oneOf(values.method, METHOD_TYPES, '--method');
+      const { unlockUserFactors } = await import('../../directory/factor-unlock.ts');
       const out = await withContext((ctx) => unlockUserFactors(ctx.store, ref, method, by));
       io.out(out.unlocked.length ? `unlocked ${out.unlocked.join(', ')} for ${out.user.username}` : `nothing to unlock for ${out.user.username}${method ? ` (${method})` : ''}`);
       return 0;
     }
     case 'import':
-      return runUserImport(rest, io);
+      return (await import('../user-csv.ts')).runUserImport(rest, io);
     case 'export':
-      return runUserExport(rest, io);
+      return (await import('../user-csv.ts')).runUserExport(rest, io);
     default:
       throw new CliError(`${sub ? `unknown subcommand '${sub}'` : 'missing subcommand'}\nusage: ${USAGE}`, 2);
   }
