@@ -13,6 +13,7 @@ import { approveException, requestException } from '../../../src/policy/store/ex
 import { issueTap } from '../../../src/recovery/tap/index.ts';
 import { recordBreakGlassTest } from '../../../src/recovery/breakglass/index.ts';
 import { writeSigninLog } from '../../../src/monitor/signin-log.ts';
+import { queueCheckpoint } from '../../../src/monitor/outbox/checkpoints.ts';
 
 const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const DAY = 86_400_000;
@@ -76,6 +77,10 @@ export async function evidenceWorld(engine: EngineName): Promise<EvidenceWorld> 
   await writeSigninLog(ctx.store.db, { userId: bob.id, username: 'bob', clientId: 'vpn-gw', result: 'success', reason: 'ok', methodsUsed: ['password'] });
   await writeSigninLog(ctx.store.db, { userId: bob.id, username: 'bob', clientId: 'vpn-gw', result: 'failure', reason: 'wrong_password', methodsTried: ['password'] });
   for (let i = 0; i < 5; i++) await writeSigninLog(ctx.store.db, { userId: ann.id, username: 'ann', clientId: 'vpn-gw', result: 'success', reason: 'ok', methodsUsed: ['password', 'totp'], at: old(30) });
+
+  // A checkpoint as the schedule queues it for a sink, signed with the key the master key gives (the CLI shares it).
+  const delivery = { routes: [], checkpoints: { intervalSeconds: 3600, file: join(dataDir, 'checkpoints.log'), webhook: false, syslog: false } };
+  await queueCheckpoint({ config: { ...ctx.config, delivery }, store: ctx.store, logger: ctx.logger });
 
   return {
     server, env, from: day(now - 7 * DAY), to: day(now),
