@@ -41,7 +41,7 @@ export async function auditSection(store: Store, config: Config, period: Evidenc
       figure('headHash', 'Head hash', chain.ok ? chain.head : null),
       figure('broken', 'Where the chain breaks', chain.ok ? null : `entry ${chain.broken.seq}: ${chain.broken.reason}`),
       figure('entriesInPeriod', 'Entries written in the period', Number(inPeriod.n)),
-      figure('checkpoint', 'Newest checkpoint', checkpoint ? `entry ${checkpoint.seq} at ${checkpoint.at}` : 'none (no checkpoint sink is configured)'),
+      figure('checkpoint', 'Newest checkpoint', checkpoint ? `entry ${checkpoint.seq} at ${checkpoint.at}` : 'none yet (checkpoints are sent only where a checkpoint sink is configured)'),
     ],
     tables: [
       table('audit-checkpoint', 'Newest checkpoint', [

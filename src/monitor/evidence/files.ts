@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { SignedEvidence } from './assemble.ts';
 import { evidenceCsvFiles } from './csv.ts';
@@ -32,8 +32,10 @@ export async function writeEvidenceFiles(dir: string, signed: SignedEvidence, op
   write('evidence.jws', signed.jws + '\n');
   const html = write('evidence.html', renderEvidenceHtml(signed.pack, { kid: signed.kid, sha256: signed.sha256 }));
   for (const f of evidenceCsvFiles(signed.pack)) write(f.name, f.text);
-  if (!options.pdf) return { paths, pdf: null };
   const pdfPath = join(out, 'evidence.pdf');
+  // A PDF left from an earlier export would not match these files.
+  rmSync(pdfPath, { force: true });
+  if (!options.pdf) return { paths, pdf: null };
   const pdf = await printPdf(html, pdfPath, options.chromium);
   if (pdf.printed) paths.push(pdfPath);
   return { paths, pdf };

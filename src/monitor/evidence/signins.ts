@@ -52,7 +52,7 @@ async function peopleSignedIn(db: Db, period: EvidencePeriod): Promise<number> {
 function byApp(all: Group[]): Map<string, AppCount> {
   const apps = new Map<string, AppCount>();
   for (const g of all) {
-    const key = g.clientId ?? '(none)';
+    const key = g.clientId ?? '(no app recorded)';
     const a = apps.get(key) ?? { attempts: 0, successes: 0, failures: 0, mfa: 0 };
     a.attempts += g.n;
     if (g.result === 'success') a.successes += g.n;
