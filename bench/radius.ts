@@ -48,7 +48,7 @@ const httpPort = 4100 + randomInt(400);
 const radiusPort = 18200 + randomInt(400);
 const env = {
   ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(httpPort),
-  TESSERA_ISSUER: `http://127.0.0.1:${httpPort}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: String(radiusPort), TESSERA_RADIUS_HOST: '127.0.0.1',
+  TESSERA_ISSUER: `http://127.0.0.1:${httpPort}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: String(radiusPort), TESSERA_RADIUS_HOST: '127.0.0.1', TESSERA_WORKERS: '1',
   ...(pool ? { UV_THREADPOOL_SIZE: pool } : {}),
 };
 const seed = new OTPAuth.Secret({ size: 20 }).base32;

@@ -42,7 +42,7 @@ async function prepare(tree: string, users: number): Promise<Prepared> {
   const port = 3900 + Math.floor(Math.random() * 90);
   const env = {
     ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port),
-    TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0',
+    TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0', TESSERA_WORKERS: '1',
   };
   const load = (p: string) => import(pathToFileURL(join(tree, p)).href);
   const { loadConfig } = await load('src/config/config.ts');

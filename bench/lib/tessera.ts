@@ -75,7 +75,7 @@ export async function startTessera(setup: TesseraSetup): Promise<BenchTessera> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port),
-    TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0',
+    TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0', TESSERA_WORKERS: '1',
     ...(pg ? { DATABASE_URL: pg.url } : {}),
   };
   if (!pg) delete env.DATABASE_URL;

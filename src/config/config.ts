@@ -25,6 +25,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   TESSERA_METRICS_PORT: port.optional(),
+  /** Server processes sharing the port (tessera serve --workers wins); unset: one per core. */
+  TESSERA_WORKERS: z.coerce.number().int().min(1).max(999).optional(),
   /** RADIUS over UDP (src/protocols/radius); 0 turns it off. */
   TESSERA_RADIUS_PORT: port.default(1812),
   TESSERA_RADIUS_HOST: z.string().min(1).optional(),
@@ -75,6 +77,8 @@ export interface Config {
   port: number;
   /** A listener of its own for /metrics (on `host`), without a token; unset: /metrics needs an admin API token. */
   metricsPort?: number;
+  /** `tessera serve` processes; undefined: one per core. */
+  workers?: number;
   /** Set when given by the operator; otherwise loaded from the data dir (see master-key.ts). */
   masterKey?: string;
   logLevel: RawConfig['TESSERA_LOG_LEVEL'];
@@ -181,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: raw.HOST,
     port: raw.PORT,
     metricsPort: raw.TESSERA_METRICS_PORT,
+    workers: raw.TESSERA_WORKERS,
     masterKey: raw.TESSERA_MASTER_KEY,
     logLevel: raw.TESSERA_LOG_LEVEL,
     session: {

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from '../config/config.ts';
 import { authenticate } from './admin-auth.ts';
+import { clusterMetricsSource, isWorker } from '../app/cluster.ts';
 
 /**
  * Prometheus metrics. They tell an outsider how busy the server is and which
@@ -31,7 +32,9 @@ export function addMetrics(app: FastifyInstance, config: Pick<Config, 'host' | '
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) errors.inc();
   });
-  const send = async (reply: FastifyReply) => reply.type(registry.contentType).send(await registry.metrics());
+  // With several workers (tessera serve --workers), a scrape shows them all, gathered by the primary.
+  const text = isWorker() ? clusterMetricsSource(registry) : () => registry.metrics();
+  const send = async (reply: FastifyReply) => reply.type(registry.contentType).send(await text());
 
   if (config.metricsPort === undefined) {
     app.get('/metrics', async (request, reply) => {

@@ -25,7 +25,13 @@ export function openSqlite(file: string): SqliteDatabase {
       cache.clear();
       db.close();
     },
-    prepare(sql: string) {
+    prepare(text: string) {
+      // Kysely opens every transaction with a plain (deferred) BEGIN. A deferred
+      // transaction that reads, then writes, fails at once with SQLITE_BUSY when
+      // another process wrote in between: the busy timeout cannot help it. Taking
+      // the write lock up front makes writers of several processes (workers, the
+      // CLI) queue on the busy timeout instead.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql);
