@@ -7,6 +7,7 @@ import type { AppCategory } from '../posture/categories.ts';
 import { figure, table, type EvidenceSection } from './model.ts';
 import type { PersonFact } from './people.ts';
 import { inForce, requirementOf, scopeOf } from './policies.ts';
+import { LEVEL_WORDS, methodsInWords } from './texts.ts';
 
 /** The categories whose apps an attacker wants most; "other" is left out. */
 const SENSITIVE: readonly AppCategory[] = ['mail', 'cloud', 'vpn', 'critical'];
@@ -40,7 +41,7 @@ function applies(p: PolicyRecord, appId: string): boolean {
 function privilegedTable(people: readonly PersonFact[]) {
   const rows = people.filter((p) => p.privileged).map((p) => ({
     username: p.username, roles: p.kind === 'break_glass' ? ['break-glass', ...p.roles].join(', ') : p.roles.join(', '),
-    strongest: p.level, phishingResistant: p.level === 'phishing_resistant_mfa', methods: p.methods.join(', ') || null,
+    strongest: LEVEL_WORDS[p.level], phishingResistant: p.level === 'phishing_resistant_mfa', methods: methodsInWords(p.methods) || null,
   }));
   return table('privileged-accounts', 'Privileged accounts', [
     ['username', 'Account'], ['roles', 'Roles'], ['strongest', 'Strongest sign-in it can make'], ['phishingResistant', 'Phishing-resistant'], ['methods', 'Registered methods'],

@@ -2,18 +2,12 @@ import { METHOD_TYPES } from '../../methods/method.ts';
 import { COVERAGE_LEVELS } from '../../policy/store/coverage.ts';
 import { figure, share, table, type EvidenceSection } from './model.ts';
 import type { PersonFact } from './people.ts';
-
-const LEVEL_WORDS: Record<(typeof COVERAGE_LEVELS)[number], string> = {
-  phishing_resistant_mfa: 'Phishing-resistant MFA (security key or passkey)',
-  passwordless_mfa: 'Passwordless MFA',
-  mfa: 'MFA',
-  none: 'No second factor',
-};
+import { LEVEL_WORDS, METHOD_WORDS } from './texts.ts';
 
 /** Method mix: who has registered what, and the strongest sign-in that allows. */
 export function methodMixSection(people: readonly PersonFact[]): EvidenceSection {
   const byLevel = COVERAGE_LEVELS.map((level) => ({ level, words: LEVEL_WORDS[level], people: people.filter((p) => p.level === level).length }));
-  const byMethod = METHOD_TYPES.map((method) => ({ method, people: people.filter((p) => p.methods.includes(method)).length })).filter((r) => r.people > 0);
+  const byMethod = METHOD_TYPES.map((method) => ({ method, words: METHOD_WORDS[method], people: people.filter((p) => p.methods.includes(method)).length })).filter((r) => r.people > 0);
   const resistant = byLevel[0]!.people;
   return {
     id: 'method-mix',
@@ -26,8 +20,8 @@ export function methodMixSection(people: readonly PersonFact[]): EvidenceSection
       figure('phishingResistantShare', 'Phishing-resistant share', share(resistant, people.length)),
     ],
     tables: [
-      table('method-mix-by-strength', 'People by the strongest sign-in they can make', [['level', 'Strength'], ['words', 'Meaning'], ['people', 'People']], byLevel),
-      table('method-mix-by-method', 'People by registered method', [['method', 'Method'], ['people', 'People who registered it']], byMethod),
+      table('method-mix-by-strength', 'People by the strongest sign-in they can make', [['words', 'Strength'], ['people', 'People']], byLevel),
+      table('method-mix-by-method', 'People by registered method', [['words', 'Method'], ['people', 'People who registered it']], byMethod),
     ],
   };
 }

@@ -1,6 +1,7 @@
 import type { PolicyRecord } from '../../policy/store/policies.ts';
 import type { NameActor } from './actors.ts';
 import { figure, table, type Cell, type EvidenceSection } from './model.ts';
+import { conditionsInWords, strengthInWords } from './texts.ts';
 
 /** Enabled and past any staged start: the policy acts on sign-ins. */
 export function inForce(p: PolicyRecord, now: Date): boolean {
@@ -19,7 +20,7 @@ export function requirementOf(p: PolicyRecord): string {
   const parts: string[] = [];
   if (g && 'block' in g) parts.push('block the sign-in');
   else if (g) {
-    const controls = [g.strength ? `strength ${g.strength}` : '', g.compliantDevice ? 'a compliant device' : ''].filter(Boolean);
+    const controls = [g.strength ? strengthInWords(g.strength) : '', g.compliantDevice ? 'a compliant device' : ''].filter(Boolean);
     parts.push(controls.join(g.operator === 'any' ? ' or ' : ' and '));
   }
   const s = p.document.session;
@@ -56,7 +57,7 @@ export async function policySection(policies: readonly PolicyRecord[], now: Date
   for (const p of policies) {
     rows.push({
       name: p.name, mode: modeOf(p, now), appliesTo: whoOf(p), requires: requirementOf(p),
-      conditions: Object.keys(p.document.conditions).sort().join(', ') || null,
+      conditions: conditionsInWords(Object.keys(p.document.conditions).sort()) || null,
       reason: p.document.description ?? null, version: p.version, updatedAt: p.updatedAt, updatedBy: await nameOf(p.updatedBy),
     });
   }

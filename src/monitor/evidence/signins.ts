@@ -2,6 +2,7 @@ import type { Db } from '../../store/store.ts';
 import { amrFor, isMethodType, METHOD_TYPES } from '../../methods/method.ts';
 import { COVERAGE_LEVELS } from '../../policy/store/coverage.ts';
 import { figure, share, table, type EvidencePeriod, type EvidenceSection } from './model.ts';
+import { METHOD_WORDS } from './texts.ts';
 
 interface Group {
   result: string;
@@ -70,7 +71,7 @@ export async function signinSection(db: Db, period: EvidencePeriod): Promise<Evi
   const total = count(() => true);
   const successes = count((g) => g.result === 'success');
   const mfa = count((g) => g.result === 'success' && isMfa(g));
-  const methodRows = METHOD_TYPES.map((m) => ({ method: m, successes: count((g) => g.result === 'success' && g.methods.includes(m)) })).filter((r) => r.successes > 0);
+  const methodRows = METHOD_TYPES.map((m) => ({ method: m, words: METHOD_WORDS[m], successes: count((g) => g.result === 'success' && g.methods.includes(m)) })).filter((r) => r.successes > 0);
   const appRows = [...byApp(all)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([app, a]) => ({ app, attempts: a.attempts, successes: a.successes, failures: a.failures, mfaShare: share(a.mfa, a.successes) }));
   return {
@@ -87,7 +88,7 @@ export async function signinSection(db: Db, period: EvidencePeriod): Promise<Evi
       figure('mfaShare', 'Share of successful sign-ins with MFA', share(mfa, successes)),
     ],
     tables: [
-      table('signins-by-method', 'Successful sign-ins by method used', [['method', 'Method'], ['successes', 'Successful sign-ins']], methodRows),
+      table('signins-by-method', 'Successful sign-ins by method used', [['words', 'Method'], ['successes', 'Successful sign-ins']], methodRows),
       table('signins-by-app', 'Sign-ins by app', [['app', 'App'], ['attempts', 'Attempts'], ['successes', 'Successful'], ['failures', 'Failed or locked'], ['mfaShare', 'MFA share of successes']], appRows),
     ],
   };

@@ -87,8 +87,8 @@ for (const engine of ENGINES) {
       assert.equal(policies.find((p) => p.name === 'Passkeys for admins')!.mode, 'report-only');
       const vpn = rows(pack, 'sensitive-apps').find((a) => a.appId === 'vpn-gw')!;
       assert.equal(vpn.mfaForEveryone, true);
-      assert.match(String(vpn.enforcedBy), /MFA for VPN \(everyone\): strength mfa/);
-      assert.deepEqual(rows(pack, 'privileged-accounts').map((a) => [a.username, a.strongest]), [['ada', 'mfa'], ['gail', 'none'], ['helen', 'mfa']]);
+      assert.match(String(vpn.enforcedBy), /MFA for VPN \(everyone\): MFA/);
+      assert.deepEqual(rows(pack, 'privileged-accounts').map((a) => [a.username, a.strongest]), [['ada', 'MFA'], ['gail', 'No second factor'], ['helen', 'MFA']]);
       assert.equal(fig(pack, 'method-mix', 'people'), 6);
       assert.equal(fig(pack, 'method-mix', 'withMfa'), 3);
       assert.equal(fig(pack, 'method-mix', 'phishingResistantShare'), 0);
