@@ -6,6 +6,8 @@
 export class Browserish {
   readonly base: string;
   readonly cookies = new Map<string, string>();
+  /** Called with every response's headers (a test may want to see which node answered). */
+  observe?: (headers: Headers) => void;
   constructor(base: string) {
     this.base = base;
   }
@@ -19,6 +21,7 @@ export class Browserish {
     }
     const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
     keepCookies(this.cookies, res.headers.getSetCookie());
+    this.observe?.(res.headers);
     return { status: res.status, location: res.headers.get('location'), body: await res.text() };
   }
 }

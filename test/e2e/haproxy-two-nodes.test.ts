@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/config.ts';
+import { createContext, type AppContext } from '../../src/app/context.ts';
+import { importTotp } from '../../src/methods/totp/manage.ts';
+import { issuePushEnrolment } from '../../src/methods/push/enrol.ts';
+import { enrolmentLink } from '../../src/http/routes/account/push.ts';
+import { addRadiusClient } from '../../src/protocols/radius/clients.ts';
+import { createApiToken } from '../../src/directory/api-tokens.ts';
+import { grantRole } from '../../src/directory/role-grants.ts';
+import { createTestDatabase, engineSkip } from '../support/engines.ts';
+import { createUserWithPassword, totpCode } from '../support/fixtures.ts';
+import { Browserish, hiddenCsrf, startPortalSignin } from '../support/http-client.ts';
+import { freePort } from '../support/postgres-server.ts';
+import { haproxySkip, startHaproxy } from '../support/haproxy.ts';
+import { quoted, radclientSkip, radius } from '../radius/support.ts';
+import { authenticator, pendingJson } from '../push/support.ts';
+import { cliEnv, NODE, runCli, TESSERA } from '../foundation/support.ts';
+
+/**
+ * Two Tessera nodes on one PostgreSQL behind HAProxy, as a production site
+ * runs them: one flow's requests land on both nodes, a push is approved
+ * through whichever node the authenticator reaches, a RADIUS challenge sent
+ * by one node is answered on the other, and killing a node with -9 in the
+ * middle of a burst loses no write that was acknowledged.
+ */
+const PASSWORD = 'violet tangerine lighthouse';
+const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const RADIUS_SECRET = 'a radius secret for the load balancer test';
+
+interface Node { name: string; port: number; radiusPort: number; child: ChildProcess }
+
+async function startNode(name: string, env: NodeJS.ProcessEnv): Promise<Node> {
+  const [port, radiusPort] = [await freePort(), await freePort()];
+  const child = spawn(NODE, [TESSERA, 'serve', '--workers', '1'], {
+    env: { ...env, PORT: String(port), TESSERA_RADIUS_PORT: String(radiusPort), TESSERA_RADIUS_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('running at') && resolve()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => reject(new Error(`node ${name} exited with ${code}: ${out}`)));
+  });
+  return { name, port, radiusPort, child };
+}
+
+const skip = engineSkip('postgres').skip ?? haproxySkip().skip ?? radclientSkip().skip;
+
+test('two nodes behind HAProxy on one PostgreSQL', { skip }, async (t) => {
+  const db = await createTestDatabase('postgres');
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-lb-'));
+  const lbPort = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...cliEnv(db, dataDir), TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), TESSERA_ISSUER: `http://127.0.0.1:${lbPort}`,
+    TESSERA_TRUST_PROXY: 'true', TESSERA_LOG_LEVEL: 'warn',
+  };
+  const nodes: Node[] = [];
+  let ctx: AppContext | null = null;
+  let lb: Awaited<ReturnType<typeof startHaproxy>> | null = null;
+  t.after(async () => {
+    await lb?.close();
+    for (const n of nodes) if (n.child.exitCode === null) n.child.kill('SIGKILL');
+    await ctx?.store.close();
+    await db.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  ctx = await createContext(loadConfig(env), {});
+  const alice = await createUserWithPassword(ctx, 'alice', PASSWORD);
+  await importTotp(ctx, alice.id, { secretBase32: SEED, actor: 'test' });
+  const nora = await createUserWithPassword(ctx, 'nora', PASSWORD);
+  const ops = await createUserWithPassword(ctx, 'ops', PASSWORD);
+  await grantRole(ctx.store, ops.id, 'global_admin', { actor: 'test' });
+  await addRadiusClient(ctx.store, ctx.secrets, { name: 'vpn', address: '127.0.0.1', secret: RADIUS_SECRET }, { actor: 'test' });
+  nodes.push(await startNode('a', env), await startNode('b', env));
+  lb = await startHaproxy(lbPort, nodes.map((n) => ({ name: n.name, port: n.port })));
+  const base = lb.url;
+
+  await t.test('a sign-in through the balancer: its steps land on both nodes and it completes', async () => {
+    const b = new Browserish(base);
+    const seen = new Set<string>();
+    b.observe = (h) => void (h.get('x-tessera-node') && seen.add(h.get('x-tessera-node')!));
+    const { path, csrf, afterPassword } = await startPortalSignin(b, 'alice', PASSWORD);
+    assert.equal(afterPassword.status, 303);
+    const done = await b.request('POST', `${path}/totp`, { csrf, code: totpCode(SEED) });
+    assert.equal(done.location, '/account');
+    assert.match((await b.request('GET', '/account')).body, /Signed in as <strong>alice<\/strong>/);
+    assert.deepEqual([...seen].sort(), ['a', 'b']);
+  });
+
+  await t.test('a push requested through one node is approved through the other', async () => {
+    const { token } = await issuePushEnrolment(ctx!.store, nora.id, { actor: 'test' });
+    const keyFile = join(dataDir, 'nora.json');
+    assert.equal((await authenticator(keyFile, 'enrol', enrolmentLink(base, token))).code, 0);
+    const b = new Browserish(base);
+    const { path } = await startPortalSignin(b, 'nora', PASSWORD);
+    const view = await b.request('GET', path);
+    const number = /id="push-number"[^>]*><strong>(\d{2,})<\/strong>/.exec(view.body)?.[1];
+    assert.ok(number, 'the number is shown');
+    const [req] = await pendingJson(keyFile);
+    assert.ok(req, 'the authenticator sees the request');
+    assert.deepEqual((await authenticator(keyFile, 'approve', req.id, '--number', number)).out, ['approved']);
+    const done = await b.request('POST', `${path}/push-continue`, { csrf: hiddenCsrf(view.body) });
+    assert.equal(done.location, '/account');
+  });
+
+  await t.test('a RADIUS challenge from node a is answered on node b', async () => {
+    const first = await radius(nodes[0]!.radiusPort, RADIUS_SECRET, { 'User-Name': quoted('alice'), 'User-Password': quoted(PASSWORD) });
+    assert.equal(first.code, 'Access-Challenge');
+    const done = await radius(nodes[1]!.radiusPort, RADIUS_SECRET, { 'User-Name': quoted('alice'), 'User-Password': quoted(totpCode(SEED, 1)), State: first.attributes.State! });
+    assert.equal(done.code, 'Access-Accept');
+  });
+
+  await t.test('a node killed with -9 mid-burst loses no acknowledged write; the balancer moves on', async () => {
+    const { token } = await createApiToken(ctx!.store, { role: 'global_admin', name: 'burst', owner: 'ops' }, { actor: 'test' });
+    const acknowledged: string[] = [];
+    const statuses: number[] = [];
+    let next = 0;
+    const names = Array.from({ length: 300 }, (_, i) => `lb-${i}`);
+    const burst = Promise.all(Array.from({ length: 6 }, async () => {
+      while (next < names.length) {
+        const username = names[next++]!;
+        const r = await fetch(`${base}/api/admin/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username }) }).catch(() => null);
+        statuses.push(r?.status ?? 0);
+        if (r?.status === 201) acknowledged.push(username);
+      }
+    }));
+    while (statuses.length < 60) await new Promise((r) => setTimeout(r, 20));
+    nodes[0]!.child.kill('SIGKILL');
+    await burst;
+    assert.ok(statuses.slice(-30).every((s) => s === 201), `after the kill the balancer sends everything to b: ${statuses.slice(-30).join(',')}`);
+    const stored = new Set((await ctx!.store.db.selectFrom('users').select('username').where('username', 'like', 'lb-%').execute()).map((r) => r.username));
+    assert.deepEqual(acknowledged.filter((n) => !stored.has(n)), [], 'acknowledged but missing');
+    const verify = await runCli(['audit', 'verify'], env);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+  });
+});
