@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import { ZodError } from 'zod';
-import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS } from '../store/unavailable.ts';
+import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS, storeTrouble } from '../store/unavailable.ts';
 import type { AppContext } from '../app/context.ts';
 import { HttpError } from './errors.ts';
 import { MethodError } from '../methods/errors.ts';
@@ -92,7 +92,7 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
     }
     if (isStoreUnavailable(error)) {
       // Not a bug: the database is down or busy. Clients and proxies may retry after a pause.
-      request.log.warn({ err: error }, 'store not reachable');
+      request.log.warn({ err: error }, `store unavailable: ${storeTrouble(error)}`);
       return reply
         .status(503)
         .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))

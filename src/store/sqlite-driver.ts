@@ -36,7 +36,7 @@ export function openSqlite(file: string): SqliteDatabase {
       if (stmt) {
         cache.delete(sql);
       } else {
-        stmt = wrap(db.prepare(sql));
+        stmt = sql === 'rollback' ? rollbackOf(db) : wrap(db.prepare(sql));
         if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
       }
       cache.set(sql, stmt); // most recently used last: the first key is the one to evict
@@ -83,6 +83,21 @@ function toParams(parameters: ReadonlyArray<unknown>): Param[] {
     if (p instanceof Date) return p.toISOString();
     return p as Param;
   });
+}
+
+/**
+ * SQLite itself rolls a transaction back when a write fails with a full disk
+ * (or an I/O error); the caller's ROLLBACK that follows would then fail with
+ * "no transaction is active" and hide the real error, the one that says the
+ * disk is full. A ROLLBACK with nothing to roll back is therefore a no-op.
+ */
+function rollbackOf(db: DatabaseSync): SqliteStatement {
+  return {
+    reader: false,
+    all: () => [],
+    run: () => (db.isTransaction ? db.prepare('rollback').run() : { changes: 0, lastInsertRowid: 0 }),
+    iterate: () => [][Symbol.iterator](),
+  };
 }
 
 function wrap(stmt: StatementSync): SqliteStatement {

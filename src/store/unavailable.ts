@@ -7,13 +7,16 @@
  */
 export const STORE_RETRY_AFTER_SECONDS = 5;
 
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-// PostgreSQL SQLSTATE: class 08 (connection exceptions), 57P01–57P03 (shutting down, starting up), 53300 (too many connections).
-const POSTGRES = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+const NETWORK = new Set(['ENOSPC', 'EROFS', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+// PostgreSQL SQLSTATE: class 08 (connection exceptions), 57P01–57P03 (shutting down, starting up),
+// 53300 (too many connections), 53100 (its disk is full), 25006 (the server is read-only, e.g. a standby).
+const POSTGRES = /^(08[0-9A-Z]{3}|57P0[123]|53300|53100|25006)$/;
 // What node-postgres says when the server goes away under it or never answers.
 const POSTGRES_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
-// SQLite primary result codes: BUSY, LOCKED, IOERR, CANTOPEN.
-const SQLITE = new Set([5, 6, 10, 14]);
+// SQLite primary result codes: BUSY, LOCKED, READONLY, IOERR, FULL, CANTOPEN.
+const SQLITE = new Set([5, 6, 8, 10, 13, 14]);
+const SQLITE_READONLY = 8;
+const SQLITE_FULL = 13;
 
 export function isStoreUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 4) return false;
@@ -23,4 +26,17 @@ export function isStoreUnavailable(err: unknown, depth = 0): boolean {
   if (typeof e.message === 'string' && POSTGRES_MESSAGES.test(e.message)) return true;
   if (Array.isArray(e.errors) && e.errors.some((inner) => isStoreUnavailable(inner, depth + 1))) return true;
   return isStoreUnavailable(e.cause, depth + 1);
+}
+
+/** Why the store cannot be used, in words for the operator's log: one line that says what to fix. */
+export function storeTrouble(err: unknown, depth = 0): string {
+  if (!err || typeof err !== 'object' || depth > 4) return 'the database cannot be reached';
+  const e = err as { code?: unknown; errcode?: unknown; cause?: unknown; errors?: unknown };
+  const sqlite = e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number' ? e.errcode & 0xff : null;
+  if (sqlite === SQLITE_FULL || e.code === 'ENOSPC') return 'the disk holding the data directory is full: free space there; writes resume by themselves';
+  if (sqlite === SQLITE_READONLY || e.code === 'EROFS') return 'the data directory is read-only: make it writable again; writes resume by themselves';
+  if (e.code === '53100') return 'the PostgreSQL server\'s disk is full';
+  if (e.code === '25006') return 'the PostgreSQL server takes no writes (a read-only server or standby)';
+  const inner = Array.isArray(e.errors) ? e.errors.find((x) => isStoreUnavailable(x)) : e.cause;
+  return inner ? storeTrouble(inner, depth + 1) : 'the database cannot be reached';
 }

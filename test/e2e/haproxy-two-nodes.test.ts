@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +19,8 @@ import { freePort } from '../support/postgres-server.ts';
 import { haproxySkip, startHaproxy } from '../support/haproxy.ts';
 import { quoted, radclientSkip, radius } from '../radius/support.ts';
 import { authenticator, pendingJson } from '../push/support.ts';
-import { cliEnv, NODE, runCli, TESSERA } from '../foundation/support.ts';
+import { cliEnv, runCli } from '../foundation/support.ts';
+import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
 
 /**
  * Two Tessera nodes on one PostgreSQL behind HAProxy, as a production site
@@ -33,20 +33,12 @@ const PASSWORD = 'violet tangerine lighthouse';
 const SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const RADIUS_SECRET = 'a radius secret for the load balancer test';
 
-interface Node { name: string; port: number; radiusPort: number; child: ChildProcess }
+interface Node { name: string; radiusPort: number; server: ServeProcess }
 
 async function startNode(name: string, env: NodeJS.ProcessEnv): Promise<Node> {
-  const [port, radiusPort] = [await freePort(), await freePort()];
-  const child = spawn(NODE, [TESSERA, 'serve', '--workers', '1'], {
-    env: { ...env, PORT: String(port), TESSERA_RADIUS_PORT: String(radiusPort), TESSERA_RADIUS_HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('running at') && resolve()));
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => reject(new Error(`node ${name} exited with ${code}: ${out}`)));
-  });
-  return { name, port, radiusPort, child };
+  const radiusPort = await freePort();
+  const server = await startServeProcess(env, { extraEnv: { TESSERA_RADIUS_PORT: String(radiusPort), TESSERA_RADIUS_HOST: '127.0.0.1' } });
+  return { name, radiusPort, server };
 }
 
 const skip = engineSkip('postgres').skip ?? haproxySkip().skip ?? radclientSkip().skip;
@@ -64,7 +56,7 @@ test('two nodes behind HAProxy on one PostgreSQL', { skip }, async (t) => {
   let lb: Awaited<ReturnType<typeof startHaproxy>> | null = null;
   t.after(async () => {
     await lb?.close();
-    for (const n of nodes) if (n.child.exitCode === null) n.child.kill('SIGKILL');
+    for (const n of nodes) await n.server.kill();
     await ctx?.store.close();
     await db.drop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -77,7 +69,7 @@ test('two nodes behind HAProxy on one PostgreSQL', { skip }, async (t) => {
   await grantRole(ctx.store, ops.id, 'global_admin', { actor: 'test' });
   await addRadiusClient(ctx.store, ctx.secrets, { name: 'vpn', address: '127.0.0.1', secret: RADIUS_SECRET }, { actor: 'test' });
   nodes.push(await startNode('a', env), await startNode('b', env));
-  lb = await startHaproxy(lbPort, nodes.map((n) => ({ name: n.name, port: n.port })));
+  lb = await startHaproxy(lbPort, nodes.map((n) => ({ name: n.name, port: n.server.port })));
   const base = lb.url;
 
   await t.test('a sign-in through the balancer: its steps land on both nodes and it completes', async () => {
@@ -130,7 +122,7 @@ test('two nodes behind HAProxy on one PostgreSQL', { skip }, async (t) => {
       }
     }));
     while (statuses.length < 60) await new Promise((r) => setTimeout(r, 20));
-    nodes[0]!.child.kill('SIGKILL');
+    void nodes[0]!.server.kill();
     await burst;
     assert.ok(statuses.slice(-30).every((s) => s === 201), `after the kill the balancer sends everything to b: ${statuses.slice(-30).join(',')}`);
     const stored = new Set((await ctx!.store.db.selectFrom('users').select('username').where('username', 'like', 'lb-%').execute()).map((r) => r.username));

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,8 @@ import { join } from 'node:path';
  */
 export interface RunningPostgres {
   url: string;
+  /** Stops the server and starts it again on the same data and port, as an operator's restart would. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,31 @@ export async function startPostgres(): Promise<RunningPostgres | { error: string
   if (init.status !== 0) return { error: `initdb failed: ${init.stderr || init.stdout}` };
 
   const port = await freePort();
+  let server = await launch(bin, dataDir, dir, port);
+  if ('error' in server) return server;
+  const url = `postgres://tessera@127.0.0.1:${port}/postgres`;
+  return {
+    url,
+    async restart() {
+      // As root the server runs under runuser, which does not pass signals on: signal the postmaster itself.
+      const pidFile = join(dataDir, 'postmaster.pid');
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+      if (pid > 0) process.kill(pid, 'SIGINT');
+      const until = Date.now() + 15_000;
+      while (existsSync(pidFile) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      if ('child' in server) await shutdown(server.child);
+      server = await launch(bin, dataDir, dir, port);
+      if ('error' in server) throw new Error(server.error);
+    },
+    async stop() {
+      if ('child' in server) await shutdown(server.child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the server on an initialised data directory and waits until it accepts connections. */
+async function launch(bin: string, dataDir: string, dir: string, port: number): Promise<{ child: ChildProcess } | { error: string }> {
   const [cmd, args] = asServiceUser(join(bin, 'postgres'), [
     '-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300',
@@ -69,30 +96,22 @@ export async function startPostgres(): Promise<RunningPostgres | { error: string
   const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
   let log = '';
   child.stderr?.on('data', (d: Buffer) => { log += d.toString(); });
-
-  const url = `postgres://tessera@127.0.0.1:${port}/postgres`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return { error: `postgres exited: ${log}` };
-    if (log.includes('ready to accept connections')) break;
+    if (log.includes('ready to accept connections')) return { child };
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (!log.includes('ready to accept connections')) {
-    child.kill('SIGKILL');
-    return { error: `postgres did not start in 30 s: ${log}` };
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        // SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, then exit.
-        child.kill('SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  child.kill('SIGKILL');
+  return { error: `postgres did not start in 30 s: ${log}` };
+}
+
+/** SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, then exit. */
+async function shutdown(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { loadConfig, type Config } from '../../config/config.ts';
+import { checkDataDirWritable } from '../../config/data-dir.ts';
 import { createContext, type AppContext } from '../../app/context.ts';
 import { superviseWorkers, workerCount } from '../../app/cluster.ts';
 import { issueSetupTokenIfNeeded } from '../../directory/first-admin.ts';
@@ -67,6 +68,7 @@ async function servePrimary(config: Config, count: number, io: Io): Promise<void
 export async function run(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { workers: { type: 'string' } }, USAGE);
   const config = loadConfig();
+  if (cluster.isPrimary) checkDataDirWritable(config.dataDir);
   const count = values.workers === undefined && config.workers ? config.workers : workerCount(values.workers);
   if (typeof count === 'object') throw new CliError(`${count.error}\nusage: ${USAGE}`, 2);
   if (count > 1 && cluster.isPrimary) {

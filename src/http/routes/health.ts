@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { STORE_RETRY_AFTER_SECONDS, storeTrouble } from '../../store/unavailable.ts';
 
 /** Liveness answers while the process runs; readiness also needs the store. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -8,8 +9,9 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       await app.ctx.store.ping();
       return { status: 'ready', store: app.ctx.store.engine };
     } catch (err) {
-      request.log.warn({ err }, 'store not reachable');
-      return reply.status(503).send({ status: 'unavailable', message: 'store not reachable' });
+      const why = storeTrouble(err);
+      request.log.warn({ err }, `store unavailable: ${why}`);
+      return reply.status(503).header('retry-after', String(STORE_RETRY_AFTER_SECONDS)).send({ status: 'unavailable', message: why });
     }
   });
 }
