@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { injectedServer } from '../foundation/support.ts';
+import { startTestServer } from '../support/server.ts';
+import { Browserish, hiddenCsrf } from '../support/http-client.ts';
 
 /** Cases the fuzz tests found, kept as plain tests so they stay fixed whatever the seed. */
 for (const engine of ENGINES) {
@@ -18,5 +20,20 @@ for (const engine of ENGINES) {
     const inPath = await s.call('GET', '/api/admin/users/%00', { token });
     assert.equal(inPath.statusCode, 400, inPath.body);
     assert.equal((await s.call('GET', '/api/admin/alerts?kind=x', { token })).statusCode, 200, 'other text is unchanged');
+  });
+}
+
+for (const engine of ENGINES) {
+  test(`a sign-in name with a NUL character is a 400, not a database error, on ${engine}`, engineSkip(engine), async (t) => {
+    // Found by test/fuzz/signin-forms.test.ts: the username step looked the name up and PostgreSQL answered with an error (a 500).
+    const server = await startTestServer(engine);
+    t.after(() => server.close());
+    const b = new Browserish(server.url);
+    const path = (await b.request('GET', '/signin')).location!;
+    const csrf = hiddenCsrf((await b.request('GET', path)).body);
+    const r = await b.request('POST', `${path}/username`, { csrf, username: 'sam\u0000' });
+    assert.equal(r.status, 400, r.body);
+    const next = await b.request('POST', `${path}/username`, { csrf, username: 'sam' });
+    assert.equal(next.status, 303, 'the sign-in carries on with a proper name');
   });
 }
