@@ -47,31 +47,9 @@ export function cliActor(): string {
   return `cli:${name}`;
 }
 
-/** SQLite's "database is locked" (SQLITE_BUSY), as node:sqlite reports it. */
-function sqliteBusy(err: unknown): boolean {
-  return (err as { code?: string; errcode?: number }).code === 'ERR_SQLITE_ERROR' && (err as { errcode?: number }).errcode === 5;
-}
-
-/**
- * Opening SQLite sets WAL mode before the busy timeout (src/store/sqlite-driver.ts),
- * so an open that meets another process's write fails at once instead of waiting;
- * commands started together (scripts, tests) met it more often once start-up got
- * quick. Until that order changes, the CLI tries the open a few times.
- */
-async function openContext(config: ReturnType<typeof loadConfig>): Promise<AppContext> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await createContext(config, { logger: createLogger('warn', process.stderr) });
-    } catch (err) {
-      if (!sqliteBusy(err) || attempt === 5) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
-
 /** Opens config and store quietly (the CLI's own output is the result), runs fn, closes. */
 export async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
-  const ctx = await openContext(loadConfig());
+  const ctx = await createContext(loadConfig(), { logger: createLogger('warn', process.stderr) });
   try {
     return await fn(ctx);
   } finally {

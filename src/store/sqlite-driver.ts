@@ -11,10 +11,12 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 export function openSqlite(file: string): SqliteDatabase {
   keepPrivate(file);
   const db = new DatabaseSync(file);
-  // WAL lets the CLI read and write while the server runs; the busy timeout makes
-  // a second process wait for the write lock instead of failing at once.
-  db.exec('PRAGMA journal_mode = WAL');
+  // The busy timeout makes a second process wait for a lock instead of failing at
+  // once; it comes first, since switching to WAL itself needs a lock another
+  // process starting at the same moment may hold. WAL lets the CLI read and write
+  // while the server runs.
   db.exec('PRAGMA busy_timeout = 10000');
+  db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec('PRAGMA synchronous = NORMAL');
   // Kysely asks for a statement on every query; compiling the same SQL again each

@@ -1,6 +1,12 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary as commonDictionary } from '@zxcvbn-ts/language-common';
-import { dictionary as englishDictionary } from '@zxcvbn-ts/language-en';
+import { createRequire } from 'node:module';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import type * as Common from '@zxcvbn-ts/language-common';
+import type * as English from '@zxcvbn-ts/language-en';
+
+// The word lists are about 12 MB in memory and 70 ms to load: loaded on the
+// first password check (synchronously: require of these ES modules), so a
+// server or command that never checks a password never holds them.
+const load = createRequire(import.meta.url);
 
 /**
  * Obvious patterns (NIST SP 800-63B §3.1.1.2: "repetitive or sequential
@@ -16,8 +22,11 @@ const OBVIOUS_BELOW_LOG10 = 10;
 
 let factory: ZxcvbnFactory | undefined;
 function estimator(): ZxcvbnFactory {
-  // Built on first use (about 50 ms): a process that never sets a password never pays for it.
-  factory ??= new ZxcvbnFactory({
+  if (factory) return factory;
+  const { ZxcvbnFactory: Factory } = load('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const { adjacencyGraphs, dictionary: commonDictionary } = load('@zxcvbn-ts/language-common') as typeof Common;
+  const { dictionary: englishDictionary } = load('@zxcvbn-ts/language-en') as typeof English;
+  factory = new Factory({
     dictionary: {
       ...commonDictionary,
       'commonWords-en': englishDictionary['commonWords-en'],
