@@ -20,6 +20,7 @@ const BENCHES: Record<string, { file: string; takes: string[] }> = {
   refresh: { file: 'bench/refresh.ts', takes: ['--engine', '--pairs', '--seconds'] },
   policy: { file: 'bench/policy.ts', takes: [] },
   radius: { file: 'bench/radius.ts', takes: [] },
+  startup: { file: 'bench/startup.ts', takes: [] },
 };
 
 const args = process.argv.slice(2);

@@ -23,6 +23,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { report } from './lib/figures.ts';
+import { spread } from './lib/stats.ts';
 
 const runs = Math.max(1, Number(process.argv[2] ?? 5));
 const root = join(import.meta.dirname, '..');
@@ -154,7 +156,11 @@ try {
   const env = envFor(existing, 0);
   for (const name of ['ana', 'ben', 'chi', 'dev', 'eli']) spawnSync(process.execPath, [cli, 'user', 'create', name], { env });
   rows.push(['node -e 0 (floor)', ...summary(await measure(() => timeCommand(['-e', '0'], env)), 'ms')]);
-  rows.push(['tessera user list (5 people)', ...summary(await measure(() => timeCommand([cli, 'user', 'list'], env)), 'ms')]);
+  const listings = await measure(() => timeCommand([cli, 'user', 'list'], env));
+  rows.push(['tessera user list (5 people)', ...summary(listings, 'ms')]);
+  report({ bench: 'startup', name: 'cold start to /healthz, existing data dir, 1 process', unit: 'ms', value: spread(existingStarts.map((x) => x.ms)), goal: { op: '<=', value: 1000 } });
+  report({ bench: 'startup', name: 'memory after start-up, 1 process (RSS)', unit: 'MB', value: spread(existingStarts.map((x) => x.settledRss)), goal: { op: '<=', value: 120 } });
+  report({ bench: 'startup', name: 'tessera user list (node bin/tessera.js)', unit: 'ms', value: spread(listings), goal: { op: '<=', value: 250 } });
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
