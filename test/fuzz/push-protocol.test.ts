@@ -4,10 +4,13 @@ import { readFileSync } from 'node:fs';
 import { randomBytes, webcrypto } from 'node:crypto';
 import fc from 'fast-check';
 import { ENGINES, engineSkip } from '../support/engines.ts';
-import { startTestServer } from '../support/server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { issuePushEnrolment } from '../../src/methods/push/enrol.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { enrolCli, signinToPush, tempDir } from '../push/support.ts';
-import { HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, requestSigningString } from '../../src/methods/push/protocol.ts';
+import {
+  HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, enrolmentSigningString, requestSigningString,
+} from '../../src/methods/push/protocol.ts';
 import { assertHandled, assertPlainJsonError, fuzzParameters, hostileJson, hostileNumberString, hostileString, urlPart } from './support.ts';
 
 /**
@@ -25,7 +28,7 @@ const MAX_MS = 3_000;
 
 interface Device { credentialId: string; key: webcrypto.CryptoKey }
 
-type Route = 'device' | 'requests' | 'approve' | 'deny' | 'report' | 'enrol' | 'webpush-key' | 'subscribe' | 'unsubscribe' | 'unknown';
+type Route = 'device' | 'requests' | 'approve' | 'deny' | 'report' | 'enrol' | 'enrol-real' | 'webpush-key' | 'subscribe' | 'unsubscribe' | 'unknown';
 const ROUTES: Record<Route, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: (id: string) => string }> = {
   device: { method: 'GET', path: () => '/push/v1/device' },
   requests: { method: 'GET', path: () => '/push/v1/requests' },
@@ -33,6 +36,7 @@ const ROUTES: Record<Route, { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: (
   deny: { method: 'POST', path: (id) => `/push/v1/requests/${id}/deny` },
   report: { method: 'POST', path: (id) => `/push/v1/requests/${id}/report` },
   enrol: { method: 'POST', path: () => '/push/v1/enrol' },
+  'enrol-real': { method: 'POST', path: () => '/push/v1/enrol' },
   'webpush-key': { method: 'GET', path: () => '/push/v1/webpush/key' },
   subscribe: { method: 'PUT', path: () => '/push/v1/webpush/subscription' },
   unsubscribe: { method: 'DELETE', path: () => '/push/v1/webpush/subscription' },
@@ -74,6 +78,14 @@ async function headersFor(signing: Signing, d: Device, other: Device, method: st
   return signed;
 }
 
+/** An enrolment with a real link token and proof, so the hostile label and platform reach the store. */
+async function realEnrolment(server: TestServer, userId: string, label: string, platform: string): Promise<string> {
+  const { token } = await issuePushEnrolment(server.ctx.store, userId, { actor: 'test' });
+  const pair = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const publicKey = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  return JSON.stringify({ token, publicKey, proof: await signature(pair.privateKey, enrolmentSigningString(token)), label, platform });
+}
+
 function loadDevice(keyFile: string): Promise<Device> {
   const file = JSON.parse(readFileSync(keyFile, 'utf8')) as { credentialId: string; privateKey: webcrypto.JsonWebKey };
   return webcrypto.subtle.importKey('jwk', file.privateKey, ALG, false, ['sign']).then((key) => ({ credentialId: file.credentialId, key }));
@@ -108,6 +120,7 @@ for (const engine of ENGINES) {
       id: fc.oneof(fc.nat().map((n) => ({ real: n })), fc.uuid().map((given) => ({ given })), hostileString.map((given) => ({ given }))),
       wait: fc.option(waitValue, { nil: undefined }),
       body: bodyArb,
+      label: fc.tuple(hostileString, hostileString),
       junk: fc.oneof(hostileString, hostileNumberString, fc.constantFrom(String(Date.now() - 3_600_000), String(Date.now() + 3_600_000), '0', '-1')),
       contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', ''),
     });
@@ -118,7 +131,8 @@ for (const engine of ENGINES) {
       const route = ROUTES[c.route];
       const id = 'real' in c.id ? requestIds[c.id.real % requestIds.length] ?? 'none' : urlPart(c.id.given);
       const path = route.path(id) + (c.route === 'requests' && c.wait !== undefined ? `?wait=${urlPart(c.wait)}` : '');
-      const body = route.method === 'GET' ? '' : c.body;
+      const enrolling = async () => (await createUserWithPassword(server.ctx, `enrol-${run}`, PASSWORD)).id;
+      const body = route.method === 'GET' ? '' : c.route === 'enrol-real' ? await realEnrolment(server, await enrolling(), ...c.label) : c.body;
       const headers = await headersFor(c.signing, device, other, route.method, path, body, c.junk);
       if (c.contentType && body) headers['content-type'] = c.contentType;
       const send = () => fetch(server.url + path, { method: route.method, headers, ...(body ? { body } : {}) });

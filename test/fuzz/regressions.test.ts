@@ -1,9 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { webcrypto } from 'node:crypto';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { injectedServer } from '../foundation/support.ts';
 import { startTestServer } from '../support/server.ts';
 import { Browserish, hiddenCsrf } from '../support/http-client.ts';
+import { createUserWithPassword } from '../support/fixtures.ts';
+import { issuePushEnrolment } from '../../src/methods/push/enrol.ts';
+import { enrolmentSigningString } from '../../src/methods/push/protocol.ts';
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 /** Cases the fuzz tests found, kept as plain tests so they stay fixed whatever the seed. */
 for (const engine of ENGINES) {
@@ -35,5 +41,26 @@ for (const engine of ENGINES) {
     assert.equal(r.status, 400, r.body);
     const next = await b.request('POST', `${path}/username`, { csrf, username: 'sam' });
     assert.equal(next.status, 303, 'the sign-in carries on with a proper name');
+  });
+}
+
+for (const engine of ENGINES) {
+  test(`an authenticator label with a NUL character is a 400, not a database error, on ${engine}`, engineSkip(engine), async (t) => {
+    // Found by test/fuzz/push-protocol.test.ts: a real enrolment with such a label reached PostgreSQL as a 500.
+    const server = await startTestServer(engine);
+    t.after(() => server.close());
+    const user = await createUserWithPassword(server.ctx, 'nel', 'violet tangerine lighthouse');
+    const { token } = await issuePushEnrolment(server.ctx.store, user.id, { actor: 'test' });
+    const pair = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const publicKey = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+    const signed = await webcrypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(enrolmentSigningString(token)));
+    const enrol = (label: string) => fetch(`${server.url}/push/v1/enrol`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, publicKey, proof: Buffer.from(signed).toString('base64url'), label }),
+    });
+    const refused = await enrol('phone\u0000');
+    assert.equal(refused.status, 400, await refused.text());
+    assert.equal((await enrol('phone')).status, 201, 'the same enrolment with a proper label works');
   });
 }
