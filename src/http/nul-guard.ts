@@ -28,7 +28,7 @@ function rawJsonHoldsNul(request: FastifyRequest): boolean {
   }
 }
 
-/** Adds the check to every route of `app` (and of what it registers afterwards). */
+/** Adds the check to every route of `app` and of what it registers afterwards (server.ts: the pages and JSON APIs). */
 export function refuseNulText(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (holdsNul(request.query) || holdsNul(request.params) || holdsNul(request.body) || rawJsonHoldsNul(request)) {

@@ -6,6 +6,7 @@ import { ZodError } from 'zod';
 import { isStoreUnavailable, STORE_RETRY_AFTER_SECONDS, storeTrouble } from '../store/unavailable.ts';
 import type { AppContext } from '../app/context.ts';
 import { HttpError } from './errors.ts';
+import { refuseNulText } from './nul-guard.ts';
 import { MethodError } from '../methods/errors.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { addMetrics } from './metrics.ts';
@@ -119,6 +120,8 @@ export async function buildServer(ctx: AppContext): Promise<FastifyInstance> {
   // SCIM parses its own application/scim+json bodies and answers in SCIM's error format.
   await app.register(scimRoutes, { prefix: '/scim/v2' });
   await app.register(async (web) => {
+    // Every page and JSON API below refuses text holding NUL (PostgreSQL cannot store it): one 400 on both engines.
+    refuseNulText(web);
     await web.register(formbody);
     await web.register(cookie);
     await web.register(setupRoutes);

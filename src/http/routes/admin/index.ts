@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { registerOperations, type Operation } from './operation.ts';
-import { refuseNulText } from '../../nul-guard.ts';
 import { userOperations } from './users.ts';
 import { factorLockOperations } from './factor-locks.ts';
 import { userMethodOperations } from './user-methods.ts';
@@ -70,6 +69,5 @@ export const ADMIN_OPERATIONS: readonly Operation[] = [
 
 /** The admin API; registered with `{ prefix: '/api/admin' }`. */
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  refuseNulText(app);
   registerOperations(app, ADMIN_OPERATIONS);
 }

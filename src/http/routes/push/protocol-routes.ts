@@ -11,7 +11,6 @@ import { webPushRoutes } from './webpush.ts';
 import { HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP } from '../../../methods/push/protocol.ts';
 import { recordDeviceSeen } from '../../../directory/devices.ts';
 import { methodUsable } from '../../../methods/policy/check.ts';
-import { refuseNulText } from '../../nul-guard.ts';
 
 /**
  * The open push-authenticator protocol (docs/push-protocol.md): enrolment,
@@ -58,7 +57,6 @@ export async function pushProtocolRoutes(app: FastifyInstance): Promise<void> {
   // The signature covers the exact bytes sent: keep the raw body (this context only).
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
-  refuseNulText(app);
 
   // Long polls end at once when the server shuts down.
   let stopping = false;

@@ -25,7 +25,6 @@ import { requestFacts, safeReturnTo } from './request-facts.ts';
 import { dummyHash } from '../../../methods/password/hash.ts';
 import { finishInteraction, handleInteraction } from './interaction.ts';
 import { claimSigninDevice, deviceTokenFrom } from '../../../policy/store/device-binding.ts';
-import { refuseNulText } from '../../nul-guard.ts';
 
 const keyParam = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'unknown sign-in') });
 const actionParam = keyParam.extend({ action: z.string().regex(/^[a-z][a-z-]{0,31}$/, 'unknown action') });
@@ -39,7 +38,6 @@ const form = z.record(z.string(), z.unknown()).nullish();
  */
 export async function signinRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx;
-  refuseNulText(app);
   // Finished sign-ins are deleted as they end; this clears abandoned ones (each logged) and long-dead sessions.
   const sweep = setInterval(() => {
     Promise.all([deleteExpiredTransactions(ctx.store), deleteExpiredSessions(ctx.store.db)]).catch((err: unknown) =>
