@@ -40,28 +40,32 @@ export function describeRun(figures: Figure[]): Run {
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const num = (x: number, unit: Figure['unit']) => (unit === 'ratio' ? x.toFixed(2) : `${x.toFixed(x < 10 ? 2 : 0)} ${unit}`);
 
+/** One figure: its name and load above, the bar (median), its whisker (range) and the goal mark below. */
 function row(f: Figure, y: number): string {
-  const X = 430;
-  const W = 360;
+  const X = 10;
+  const W = 720;
   const top = Math.max(f.value.max, f.goal?.value ?? 0) * 1.15 || 1;
   const at = (v: number) => X + (Math.max(0, v) / top) * W;
   const ok = met(f);
   const colour = ok === null ? '#5b6b7f' : ok ? '#2f7d4f' : '#b3402f';
-  const goal = f.goal ? `<line x1="${at(f.goal.value)}" x2="${at(f.goal.value)}" y1="${y - 4}" y2="${y + 20}" stroke="#222" stroke-width="2"/><text x="${at(f.goal.value) + 3}" y="${y - 6}" font-size="10">${esc(`goal ${f.goal.op === ">=" ? "≥" : "≤"} ${num(f.goal.value, f.unit)}`)}</text>` : '';
+  const bar = y + 30;
+  const goal = f.goal ? `<line x1="${at(f.goal.value)}" x2="${at(f.goal.value)}" y1="${bar - 4}" y2="${bar + 20}" stroke="#222" stroke-width="2"/><text x="${at(f.goal.value) + 4}" y="${bar + 28}" font-size="10">${esc(`goal ${f.goal.op === '>=' ? '≥' : '≤'} ${num(f.goal.value, f.unit)}`)}</text>` : '';
   return [
-    `<text x="10" y="${y + 12}" font-size="12">${esc(f.name)}</text>`,
-    `<text x="10" y="${y + 26}" font-size="10" fill="#555">load ${f.load.join(' ')}${f.cpuPerOpRatio ? ` · CPU/op ÷ baseline ${f.cpuPerOpRatio.median.toFixed(2)}` : ''}</text>`,
-    `<rect x="${X}" y="${y}" width="${at(f.value.median) - X}" height="16" fill="${colour}"/>`,
-    `<line x1="${at(f.value.min)}" x2="${at(f.value.max)}" y1="${y + 8}" y2="${y + 8}" stroke="#111"/>`,
+    `<text x="${X}" y="${y + 12}" font-size="12">${esc(f.name)}</text>`,
+    `<text x="${X}" y="${y + 25}" font-size="10" fill="#555">load ${f.load.join(' ')}${f.cpuPerOpRatio ? ` · CPU per operation ÷ baseline ${f.cpuPerOpRatio.median.toFixed(2)}` : ''}</text>`,
+    `<rect x="${X}" y="${bar}" width="${at(f.value.median) - X}" height="14" fill="${colour}"/>`,
+    `<line x1="${at(f.value.min)}" x2="${at(f.value.max)}" y1="${bar + 7}" y2="${bar + 7}" stroke="#111"/>`,
     goal,
-    `<text x="${X + W + 10}" y="${y + 12}" font-size="12">${esc(num(f.value.median, f.unit))}</text>`,
+    `<text x="${X + W + 20}" y="${bar + 12}" font-size="12">${esc(num(f.value.median, f.unit))}</text>`,
   ].join('');
 }
 
+const ROW = 64;
+
 export function chart(run: Run): string {
-  const H = 40 + run.figures.length * 44;
-  const rows = run.figures.map((f, i) => row(f, 40 + i * 44)).join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="900" height="${H}" font-family="sans-serif">
+  const H = 40 + run.figures.length * ROW;
+  const rows = run.figures.map((f, i) => row(f, 34 + i * ROW)).join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="860" height="${H}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
 <text x="10" y="20" font-size="14" font-weight="bold">Tessera benchmarks ${esc(run.generatedAt)}${run.commit ? ` at ${run.commit}` : ''} (${run.machine.cpus} cores): median, range, goal</text>
 ${rows}
