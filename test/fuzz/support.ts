@@ -8,6 +8,9 @@ import fc from 'fast-check';
  * (a fixed seed by default, so a run is repeatable; FUZZ_SEED, FUZZ_RUNS and
  * FUZZ_PATH replay what a failure printed), and the bounds every surface must
  * keep: no 5xx, a plain JSON error for a 4xx, bounded time and memory.
+ * FUZZ_MAX_MS changes the time bound (a slow machine); FUZZ_DEBUG=1 prints
+ * every answer, to see which requests get past validation; FUZZ_SHRINK=1
+ * lets fast-check shrink a failure to the smallest case (it re-sends requests).
  */
 
 export const DEFAULT_SEED = 19_006;
@@ -131,3 +134,27 @@ export function heapUsedAfterGc(): number {
 }
 
 export const MB = 1024 * 1024;
+
+/** The bound on one answer's time: the test's own, or FUZZ_MAX_MS. */
+export function maxMs(fallback: number): number {
+  return envInt('FUZZ_MAX_MS') ?? fallback;
+}
+
+/** One line per answer with FUZZ_DEBUG=1. */
+export function debugAnswer(...parts: unknown[]): void {
+  if (process.env.FUZZ_DEBUG) console.error(...parts);
+}
+
+/** Answers counted by a key (status, or route and status), for the test's diagnostic line. */
+export class Tally {
+  readonly counts = new Map<string, number>();
+  add(key: string | number): void {
+    this.counts.set(String(key), (this.counts.get(String(key)) ?? 0) + 1);
+  }
+  count(test: (key: string) => boolean): number {
+    return [...this.counts].filter(([k]) => test(k)).reduce((n, [, c]) => n + c, 0);
+  }
+  toString(): string {
+    return JSON.stringify(Object.fromEntries([...this.counts].sort(([a], [b]) => a.localeCompare(b))));
+  }
+}
