@@ -19,6 +19,7 @@ const BENCHES: Record<string, { file: string; takes: string[] }> = {
   'client-credentials': { file: 'bench/client-credentials.ts', takes: ['--engine', '--pairs', '--seconds'] },
   refresh: { file: 'bench/refresh.ts', takes: ['--engine', '--pairs', '--seconds'] },
   policy: { file: 'bench/policy.ts', takes: [] },
+  workers: { file: 'bench/workers.ts', takes: ['--engine', '--pairs', '--seconds'] },
   radius: { file: 'bench/radius.ts', takes: [] },
   startup: { file: 'bench/startup.ts', takes: [] },
 };

@@ -4,7 +4,7 @@
  * the argon2 pool included) — a figure that survives a noisy machine better
  * than wall-clock throughput.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
@@ -15,6 +15,12 @@ const CLOCK_TICKS = 100;
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** CPU seconds of a process and its children (a server's workers). */
+export function treeCpuSeconds(pid: number): number {
+  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  return cpuSeconds(pid) + children.reduce((sum, c) => sum + cpuSeconds(c), 0);
 }
 
 export function rssMegabytes(pid: number): number {

@@ -38,6 +38,8 @@ export interface TesseraSetup {
   engine: Engine;
   users: number;
   clients: NewClient[];
+  /** Server processes (tessera serve --workers); default 1. */
+  workers?: number;
 }
 
 async function database(engine: Engine): Promise<RunningPostgres | null> {
@@ -75,7 +77,7 @@ export async function startTessera(setup: TesseraSetup): Promise<BenchTessera> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env, TESSERA_DATA_DIR: dataDir, TESSERA_MASTER_KEY: randomBytes(32).toString('base64'), PORT: String(port),
-    TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0', TESSERA_WORKERS: '1',
+    TESSERA_ISSUER: `http://127.0.0.1:${port}`, TESSERA_LOG_LEVEL: 'warn', TESSERA_RADIUS_PORT: '0', TESSERA_WORKERS: String(setup.workers ?? 1),
     ...(pg ? { DATABASE_URL: pg.url } : {}),
   };
   if (!pg) delete env.DATABASE_URL;
