@@ -64,3 +64,21 @@ for (const engine of ENGINES) {
     assert.equal((await enrol('phone')).status, 201, 'the same enrolment with a proper label works');
   });
 }
+
+for (const engine of ENGINES) {
+  test(`a SCIM user with a NUL character in a name is a SCIM 400, not a database error, on ${engine}`, engineSkip(engine), async (t) => {
+    // Found while checking the fuzz finding beyond the fuzzed surfaces: SCIM keeps its own context, and PostgreSQL answered 500.
+    const s = await injectedServer(engine);
+    t.after(() => s.close());
+    const token = await s.token('provisioning');
+    const user = (displayName: string) => s.call('POST', '/scim/v2/Users', {
+      token,
+      headers: { 'content-type': 'application/scim+json' },
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'ab', displayName },
+    });
+    const refused = await user('x\u0000');
+    assert.equal(refused.statusCode, 400, refused.body);
+    assert.deepEqual(JSON.parse(refused.body).schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
+    assert.equal((await user('Ab')).statusCode, 201);
+  });
+}

@@ -9,6 +9,7 @@ import { applyPatch, parsePatch } from './patch.ts';
 import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, LIST_SCHEMA, USER_SCHEMA, resourceTypes, schemaResources, serviceProviderConfig } from './schemas.ts';
 import { deleteScimUser, getUserResource, listUserResources, putUser, type ScimClient } from './users.ts';
 import { deleteGroupResource, getGroupResource, listGroupResources, putGroup } from './groups.ts';
+import { refuseNulText } from '../../http/nul-guard.ts';
 
 /**
  * The SCIM 2.0 service provider (RFC 7643 / 7644), registered with
@@ -76,6 +77,8 @@ export async function scimRoutes(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, request, reply) => errorReply(request, reply, error));
   app.setNotFoundHandler((request, reply) => send(reply, 404, errorBody(404, `no SCIM endpoint ${request.method} ${request.url.split('?')[0]}`)));
   app.addHook('onRequest', authenticate);
+  // As the pages and APIs do (src/http/server.ts): PostgreSQL cannot store NUL, so it is refused here as a SCIM 400.
+  refuseNulText(app);
 
   const base = `${app.ctx.config.issuer}/scim/v2`;
   const db = () => app.ctx.store.db;
