@@ -23,7 +23,7 @@ import {
 interface Parameter { name: string; in: 'path' | 'query'; schema: JsonSchema }
 interface Operation { method: string; path: string; operationId: string; parameters: Parameter[]; body?: JsonSchema }
 
-/** Left out, and why. The token in use is never revoked either (see `request`). */
+/** Left out, and why. The token in use is never revoked either (see `url`: such a case is not sent). */
 const SKIPPED: Record<string, string> = {
   syncDirectorySource: 'connects to the LDAP server the source names; with made-up addresses it only waits for network timeouts (tested against a real server in test/ldap)',
 };
