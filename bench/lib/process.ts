@@ -4,7 +4,7 @@
  * the argon2 pool included) — a figure that survives a noisy machine better
  * than wall-clock throughput.
  */
-import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
@@ -19,7 +19,8 @@ export function cpuSeconds(pid: number): number {
 
 /** CPU seconds of a process and its children (a server's workers). */
 export function treeCpuSeconds(pid: number): number {
-  const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  // pgrep exits 1 when there is no child (a single process): that is an empty list, not an error.
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
   return cpuSeconds(pid) + children.reduce((sum, c) => sum + cpuSeconds(c), 0);
 }
 
