@@ -50,6 +50,12 @@ async function main(argv: string[]): Promise<number> {
   return (await mod.run(rest, stdio)) ?? 0;
 }
 
+// Whoever reads the output may stop early (`tessera user show … | head`): that ends the command quietly.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {

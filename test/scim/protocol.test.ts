@@ -38,6 +38,9 @@ for (const engine of ENGINES) {
       const schemas = await scim.request('GET', '/Schemas');
       assert.deepEqual(schemas.body.Resources!.map((r) => r.id).sort(), [GROUP, USER, ENTERPRISE].sort());
       assert.equal((await scim.request('GET', `/Schemas/${USER}`)).body.id, USER);
+      const used = await server.ctx.store.db.selectFrom('api_tokens').select(['last_used_at', 'last_used_ip']).where('id', '=', provisioning.id).executeTakeFirstOrThrow();
+      assert.ok(used.last_used_at, 'the provisioning token\'s last use is kept');
+      assert.equal(used.last_used_ip, '127.0.0.1', 'with the address it came from');
     });
 
     let babs = '';

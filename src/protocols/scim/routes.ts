@@ -59,7 +59,7 @@ function errorReply(request: FastifyRequest, reply: FastifyReply, error: unknown
 
 async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const m = BEARER.exec(request.headers.authorization ?? '');
-  const identity = m ? await authenticateApiToken(request.server.ctx.store, m[1]!) : null;
+  const identity = m ? await authenticateApiToken(request.server.ctx.store, m[1]!, { ip: request.ip }) : null;
   if (!identity) {
     reply.header('www-authenticate', 'Bearer realm="tessera-scim"');
     throw new ScimError(401, 'send an API token of the provisioning role: Authorization: Bearer <token>');
