@@ -10,12 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
-import { loadConfig } from '../../src/config/config.ts';
-import { createContext } from '../../src/app/context.ts';
-import { createUserWithPassword } from '../../test/support/fixtures.ts';
-import { importTotp } from '../../src/methods/totp/manage.ts';
-import { insertUser } from '../../src/directory/users.ts';
-import { createClient, type NewClient } from '../../src/protocols/oidc/clients.ts';
+import { pathToFileURL } from 'node:url';
+import type { NewClient } from '../../src/protocols/oidc/clients.ts';
 import { startPostgres, type RunningPostgres } from '../../test/support/postgres-server.ts';
 import { freePort, startChild, stopChild } from './process.ts';
 
@@ -40,6 +36,23 @@ export interface TesseraSetup {
   clients: NewClient[];
   /** Server processes (tessera serve --workers); default 1. */
   workers?: number;
+  /** The checkout to seed and run (bench/signin-cpu.ts compares two); default this one. */
+  tree?: string;
+}
+
+const HERE = join(import.meta.dirname, '../..');
+
+/** The modules that seed a store, loaded from the checkout that will serve it (its schema may differ from this one's). */
+async function seedModules(tree: string) {
+  const load = <T>(path: string) => import(pathToFileURL(join(tree, path)).href) as Promise<T>;
+  return {
+    ...(await load<typeof import('../../src/config/config.ts')>('src/config/config.ts')),
+    ...(await load<typeof import('../../src/app/context.ts')>('src/app/context.ts')),
+    ...(await load<typeof import('../../test/support/fixtures.ts')>('test/support/fixtures.ts')),
+    ...(await load<typeof import('../../src/methods/totp/manage.ts')>('src/methods/totp/manage.ts')),
+    ...(await load<typeof import('../../src/directory/users.ts')>('src/directory/users.ts')),
+    ...(await load<typeof import('../../src/protocols/oidc/clients.ts')>('src/protocols/oidc/clients.ts')),
+  };
 }
 
 async function database(engine: Engine): Promise<RunningPostgres | null> {
@@ -51,6 +64,7 @@ async function database(engine: Engine): Promise<RunningPostgres | null> {
 
 /** People bench-0 … bench-(n-1), one argon2id hash shared (each verify still costs a full hash). */
 async function seed(env: NodeJS.ProcessEnv, setup: TesseraSetup): Promise<{ totpSecret: string; secrets: Record<string, string> }> {
+  const { createContext, loadConfig, createUserWithPassword, importTotp, insertUser, createClient } = await seedModules(setup.tree ?? HERE);
   const ctx = await createContext(loadConfig(env), {});
   const totpSecret = new OTPAuth.Secret({ size: 20 }).base32;
   const first = await createUserWithPassword(ctx, 'bench-0', PASSWORD);
@@ -82,7 +96,7 @@ export async function startTessera(setup: TesseraSetup): Promise<BenchTessera> {
   };
   if (!pg) delete env.DATABASE_URL;
   const seeded = await seed(env, setup);
-  const child = await startChild([join(import.meta.dirname, '../../bin/tessera.js'), 'serve'], 'running at', { env });
+  const child = await startChild([join(setup.tree ?? HERE, 'bin/tessera.js'), 'serve'], 'running at', { env });
   return {
     url: `http://127.0.0.1:${port}`, port, child, users: setup.users, ...seeded,
     close: async () => {

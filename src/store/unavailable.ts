@@ -18,25 +18,43 @@ const SQLITE = new Set([5, 6, 8, 10, 13, 14]);
 const SQLITE_READONLY = 8;
 const SQLITE_FULL = 13;
 
-export function isStoreUnavailable(err: unknown, depth = 0): boolean {
-  if (!err || typeof err !== 'object' || depth > 4) return false;
-  const e = err as { code?: unknown; errcode?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-  if (typeof e.code === 'string' && (NETWORK.has(e.code) || POSTGRES.test(e.code))) return true;
-  if (e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number' && SQLITE.has(e.errcode & 0xff)) return true;
-  if (typeof e.message === 'string' && POSTGRES_MESSAGES.test(e.message)) return true;
-  if (Array.isArray(e.errors) && e.errors.some((inner) => isStoreUnavailable(inner, depth + 1))) return true;
-  return isStoreUnavailable(e.cause, depth + 1);
-}
+const UNREACHABLE = 'the database cannot be reached';
 
-/** Why the store cannot be used, in words for the operator's log: one line that says what to fix. */
-export function storeTrouble(err: unknown, depth = 0): string {
-  if (!err || typeof err !== 'object' || depth > 4) return 'the database cannot be reached';
-  const e = err as { code?: unknown; errcode?: unknown; cause?: unknown; errors?: unknown };
+type ErrorLike = { code?: unknown; errcode?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+
+/** What this one error (not its causes) says about the store, in words for the operator's log; null: nothing. */
+function ownProblem(e: ErrorLike): string | null {
   const sqlite = e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number' ? e.errcode & 0xff : null;
   if (sqlite === SQLITE_FULL || e.code === 'ENOSPC') return 'the disk holding the data directory is full: free space there; writes resume by themselves';
   if (sqlite === SQLITE_READONLY || e.code === 'EROFS') return 'the data directory is read-only: make it writable again; writes resume by themselves';
   if (e.code === '53100') return 'the PostgreSQL server\'s disk is full';
   if (e.code === '25006') return 'the PostgreSQL server takes no writes (a read-only server or standby)';
-  const inner = Array.isArray(e.errors) ? e.errors.find((x) => isStoreUnavailable(x)) : e.cause;
-  return inner ? storeTrouble(inner, depth + 1) : 'the database cannot be reached';
+  if (typeof e.code === 'string' && (NETWORK.has(e.code) || POSTGRES.test(e.code))) return UNREACHABLE;
+  if (sqlite !== null && SQLITE.has(sqlite)) return UNREACHABLE;
+  if (typeof e.message === 'string' && POSTGRES_MESSAGES.test(e.message)) return UNREACHABLE;
+  return null;
+}
+
+/** The error, or one it wraps (an AggregateError's errors, a cause), that means the store cannot be used now. */
+function storeProblem(err: unknown, depth = 0): string | null {
+  if (!err || typeof err !== 'object' || depth > 4) return null;
+  const e = err as ErrorLike;
+  const own = ownProblem(e);
+  if (own) return own;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const found = storeProblem(inner, depth + 1);
+      if (found) return found;
+    }
+  }
+  return storeProblem(e.cause, depth + 1);
+}
+
+export function isStoreUnavailable(err: unknown): boolean {
+  return storeProblem(err) !== null;
+}
+
+/** Why the store cannot be used, in words for the operator's log: one line that says what to fix. */
+export function storeTrouble(err: unknown): string {
+  return storeProblem(err) ?? UNREACHABLE;
 }

@@ -21,6 +21,7 @@ import { quoted, radclientSkip, radius } from '../radius/support.ts';
 import { authenticator, pendingJson } from '../push/support.ts';
 import { cliEnv, runCli } from '../foundation/support.ts';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
+import { waitUntil, writeLoad } from '../support/write-load.ts';
 
 /**
  * Two Tessera nodes on one PostgreSQL behind HAProxy, as a production site
@@ -109,21 +110,11 @@ test('two nodes behind HAProxy on one PostgreSQL', { skip }, async (t) => {
 
   await t.test('a node killed with -9 mid-burst loses no acknowledged write; the balancer moves on', async () => {
     const { token } = await createApiToken(ctx!.store, { role: 'global_admin', name: 'burst', owner: 'ops' }, { actor: 'test' });
-    const acknowledged: string[] = [];
-    const statuses: number[] = [];
-    let next = 0;
-    const names = Array.from({ length: 300 }, (_, i) => `lb-${i}`);
-    const burst = Promise.all(Array.from({ length: 6 }, async () => {
-      while (next < names.length) {
-        const username = names[next++]!;
-        const r = await fetch(`${base}/api/admin/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username }) }).catch(() => null);
-        statuses.push(r?.status ?? 0);
-        if (r?.status === 201) acknowledged.push(username);
-      }
-    }));
-    while (statuses.length < 60) await new Promise((r) => setTimeout(r, 20));
+    const burst = writeLoad(base, token, Array.from({ length: 300 }, (_, i) => `lb-${i}`), 6);
+    await waitUntil(() => burst.statuses.length >= 60);
     void nodes[0]!.server.kill();
-    await burst;
+    await burst.done;
+    const { acknowledged, statuses } = burst;
     assert.ok(statuses.slice(-30).every((s) => s === 201), `after the kill the balancer sends everything to b: ${statuses.slice(-30).join(',')}`);
     const stored = new Set((await ctx!.store.db.selectFrom('users').select('username').where('username', 'like', 'lb-%').execute()).map((r) => r.username));
     assert.deepEqual(acknowledged.filter((n) => !stored.has(n)), [], 'acknowledged but missing');

@@ -14,6 +14,7 @@ import { createUserWithPassword } from '../support/fixtures.ts';
 import { startPostgres } from '../support/postgres-server.ts';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
 import { cliEnv, NODE, runCli, TESSERA } from './support.ts';
+import { createUser, waitUntil, writeLoad } from '../support/write-load.ts';
 
 /**
  * Faults an operator meets: the process killed with -9 under load (five
@@ -33,35 +34,6 @@ async function adminToken(env: NodeJS.ProcessEnv): Promise<string> {
   }
 }
 
-const createUser = (base: string, token: string, username: string) =>
-  fetch(`${base}/api/admin/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
-
-/** Writes from a few callers until `stop()` says so; what was acknowledged (201) is listed. */
-function writeLoad(base: string, token: string, prefix: string) {
-  const acknowledged: string[] = [];
-  const statuses: number[] = [];
-  let stopped = false;
-  let n = 0;
-  const done = Promise.all(Array.from({ length: 4 }, async () => {
-    while (!stopped && n < 2000) {
-      const username = `${prefix}-${n++}`;
-      const r = await createUser(base, token, username).catch(() => null);
-      statuses.push(r?.status ?? 0);
-      if (r?.status === 201) acknowledged.push(username);
-      if (!r) await new Promise((res) => setTimeout(res, 20));
-    }
-  }));
-  return { acknowledged, statuses, stop: async () => ((stopped = true), await done) };
-}
-
-const waitUntil = async (check: () => boolean, ms = 20_000) => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
 for (const engine of ENGINES) {
   test(`kill -9 under write load, five times, on ${engine}: nothing acknowledged is lost`, engineSkip(engine), async (t) => {
     const db = await createTestDatabase(engine);
@@ -75,7 +47,7 @@ for (const engine of ENGINES) {
     const acknowledged: string[] = [];
     for (let round = 0; round < 5; round++) {
       const server = await startServeProcess(env);
-      const load = writeLoad(server.url, token, `r${round}`);
+      const load = writeLoad(server.url, token, { prefix: `r${round}` });
       await waitUntil(() => load.acknowledged.length >= 30 + round * 10);
       await server.kill();
       await load.stop();
@@ -107,7 +79,7 @@ test('PostgreSQL restarted under load: 503 with Retry-After meanwhile, then it c
   delete env.TESSERA_CONFIG;
   const token = await adminToken(env);
   server = await startServeProcess(env);
-  const load = writeLoad(server.url, token, 'pg');
+  const load = writeLoad(server.url, token, { prefix: 'pg' });
   const retryAfter: string[] = [];
   await waitUntil(() => load.acknowledged.length >= 20);
   const probe = (async () => {

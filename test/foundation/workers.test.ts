@@ -8,6 +8,7 @@ import { createTestDatabase, ENGINES, engineSkip } from '../support/engines.ts';
 import { freePort } from '../support/postgres-server.ts';
 import { openStore } from '../../src/store/store.ts';
 import { cliEnv, NODE, runCli, TESSERA } from './support.ts';
+import { waitUntil, writeLoad } from '../support/write-load.ts';
 
 /**
  * `tessera serve --workers 2`: two processes share the port over one store.
@@ -17,32 +18,7 @@ import { cliEnv, NODE, runCli, TESSERA } from './support.ts';
  */
 const children = (pid: number) => spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
 
-async function waitFor(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function createUsers(base: string, token: string, names: string[], progress: { statuses: number[] } = { statuses: [] }, concurrency = 8): Promise<{ created: string[]; statuses: number[] }> {
-  const created: string[] = [];
-  const statuses = progress.statuses;
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < names.length) {
-      const username = names[next++]!;
-      try {
-        const r = await fetch(`${base}/api/admin/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
-        statuses.push(r.status);
-        if (r.status === 201) created.push(username);
-      } catch {
-        statuses.push(0); // the connection went down with a killed worker: not acknowledged
-      }
-    }
-  }));
-  return { created, statuses };
-}
+const waitFor = (what: string, check: () => boolean, ms = 15_000) => waitUntil(check, ms, what);
 
 for (const engine of ENGINES) {
   test(`tessera serve --workers 2 on ${engine}`, engineSkip(engine), async (t) => {
@@ -72,7 +48,9 @@ for (const engine of ENGINES) {
       assert.match(out, /2 workers\)/);
       assert.equal(children(primary).length, 2);
       const names = Array.from({ length: 120 }, (_, i) => `burst-${i}`);
-      const { created, statuses } = await createUsers(base, token, names);
+      const burst = writeLoad(base, token, names, 8);
+      await burst.done;
+      const { acknowledged: created, statuses } = burst;
       assert.deepEqual([...new Set(statuses)], [201]);
       assert.equal(created.length, 120);
       const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
@@ -84,12 +62,12 @@ for (const engine of ENGINES) {
 
     await t.test('a worker killed with -9 is replaced; every acknowledged write is there', async () => {
       const [victim] = children(primary);
-      const progress = { statuses: [] as number[] };
-      const burst = createUsers(base, token, Array.from({ length: 400 }, (_, i) => `kill-${i}`), progress);
-      await waitFor('the burst is under way', () => progress.statuses.length >= 60);
+      const burst = writeLoad(base, token, Array.from({ length: 400 }, (_, i) => `kill-${i}`), 8);
+      await waitFor('the burst is under way', () => burst.statuses.length >= 60);
       process.kill(victim!, 'SIGKILL');
-      const killedAt = progress.statuses.length;
-      const { created } = await burst;
+      const killedAt = burst.statuses.length;
+      await burst.done;
+      const created = burst.acknowledged;
       assert.ok(killedAt < 400, 'the worker died in the middle of the burst');
       assert.ok(created.length > killedAt, 'the other worker went on serving');
       await waitFor('a new worker takes its place', () => children(primary).length === 2 && !children(primary).includes(victim!));

@@ -11,8 +11,8 @@ export const summary = 'run the server (what npm start does); --workers N runs N
 
 export const USAGE = 'tessera serve [--workers N]   (default: TESSERA_WORKERS, else one worker per core; --workers 1: a single process)';
 
-/** The one-time work before serving: migrations (opening the store), the console's app, the first-admin link. */
-async function prepare(ctx: AppContext, io: Io, port: number, workers = 1): Promise<void> {
+/** What the operator reads once the server listens: where it runs, and the one-time first-admin link when nobody can sign in yet. */
+async function announceRunning(ctx: AppContext, io: Io, port: number, workers = 1): Promise<void> {
   const processes = workers > 1 ? `, ${workers} workers` : '';
   io.out(`Tessera is running at ${ctx.config.issuer} (listening on ${ctx.config.host}:${port}, store: ${ctx.store.engine}${processes})`);
   const setup = await issueSetupTokenIfNeeded(ctx.store);
@@ -62,7 +62,7 @@ async function servePrimary(config: Config, count: number, io: Io): Promise<void
     await ctx.store.close();
   }, ctx.logger);
   const port = await supervisor.listening;
-  await prepare(ctx, io, port || config.port, count);
+  await announceRunning(ctx, io, port || config.port, count);
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -76,7 +76,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } else {
     const server = await serveProcess(config);
     onSignals(server.stop, server.ctx.logger);
-    if (!cluster.isWorker) await prepare(server.ctx, io, server.port);
+    if (!cluster.isWorker) await announceRunning(server.ctx, io, server.port);
   }
   await new Promise(() => {});
   return 0;

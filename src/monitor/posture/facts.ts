@@ -1,10 +1,7 @@
 import type { Db } from '../../store/store.ts';
-import { PRIVILEGED_ROLES } from '../../directory/roles.ts';
-import { registeredMethodTypes } from '../../methods/list.ts';
 import { getMethodPolicy } from '../../methods/policy/check.ts';
 import { getPushSettings } from '../../methods/push/settings.ts';
-import { topStrength } from '../../policy/store/coverage.ts';
-import { loadActiveStrengths } from '../../policy/store/strengths-source.ts';
+import { peopleCoverage, type PersonCoverage } from '../../policy/store/coverage.ts';
 import { loadPolicySet } from '../../policy/store/policies.ts';
 import { listExceptions } from '../../policy/store/exceptions.ts';
 import { listCustomStrengths } from '../../policy/store/strength-catalog.ts';
@@ -12,26 +9,11 @@ import { combinationWarnings } from '../../policy/strengths.ts';
 import { FATIGUE_NOTICE_VERSION } from './fatigue-notice.ts';
 import type { AdminFact, AppFact, PostureFacts, RecoveryFacts } from './model.ts';
 
-/** Administrators: holders of a privileged role, and the break-glass accounts. */
-async function admins(db: Db): Promise<AdminFact[]> {
-  const strengths = await loadActiveStrengths(db);
-  const privileged = new Set((await db.selectFrom('role_assignments').select('user_id').where('role', 'in', [...PRIVILEGED_ROLES]).execute()).map((r) => r.user_id));
-  const users = await db.selectFrom('users').select(['id', 'username', 'kind']).where('status', '=', 'active').orderBy('username').execute();
-  const out: AdminFact[] = [];
-  for (const u of users) {
-    if (!privileged.has(u.id) && u.kind !== 'break_glass') continue;
-    const methods = await registeredMethodTypes(db, u.id);
-    out.push({ username: u.username, level: topStrength(methods, strengths), methods });
-  }
-  return out;
-}
-
-async function people(db: Db): Promise<PostureFacts['people']> {
-  const strengths = await loadActiveStrengths(db);
-  const rows = await db.selectFrom('users').select('id').where('status', '=', 'active').where('kind', '=', 'person').execute();
-  let phishingResistant = 0;
-  for (const r of rows) if (topStrength(await registeredMethodTypes(db, r.id), strengths) === 'phishing_resistant_mfa') phishingResistant++;
-  return { total: rows.length, phishingResistant };
+/** Administrators (holders of a privileged role, and the break-glass accounts), and people's phishing-resistant share. */
+function accounts(all: readonly PersonCoverage[]): Pick<PostureFacts, 'admins' | 'people'> {
+  const admins = all.filter((p) => p.privileged).map((p): AdminFact => ({ username: p.username, level: p.level, methods: p.methods }));
+  const persons = all.filter((p) => p.kind === 'person');
+  return { admins, people: { total: persons.length, phishingResistant: persons.filter((p) => p.level === 'phishing_resistant_mfa').length } };
 }
 
 async function apps(db: Db): Promise<AppFact[]> {
@@ -61,10 +43,8 @@ async function push(db: Db): Promise<PostureFacts['push']> {
   };
 }
 
-async function serviceSide(db: Db): Promise<Pick<PostureFacts, 'serviceAccounts' | 'machineClients'>> {
-  const accounts = await db.selectFrom('users').select(['id', 'username']).where('kind', '=', 'service').where('status', '=', 'active').orderBy('username').execute();
-  const serviceAccounts = [];
-  for (const a of accounts) serviceAccounts.push({ username: a.username, credentials: await registeredMethodTypes(db, a.id) });
+async function serviceSide(db: Db, all: readonly PersonCoverage[]): Promise<Pick<PostureFacts, 'serviceAccounts' | 'machineClients'>> {
+  const serviceAccounts = all.filter((a) => a.kind === 'service').map((a) => ({ username: a.username, credentials: a.methods }));
   const clients = await db.selectFrom('oidc_clients').select(['client_id', 'grant_types', 'token_endpoint_auth_method']).orderBy('client_id').execute();
   const machineClients = clients
     .filter((c) => (JSON.parse(c.grant_types) as string[]).includes('client_credentials'))
@@ -75,17 +55,17 @@ async function serviceSide(db: Db): Promise<Pick<PostureFacts, 'serviceAccounts'
 /** Everything the rows look at, read once. */
 export async function gatherPostureFacts(db: Db, recovery: RecoveryFacts, now = new Date()): Promise<PostureFacts> {
   const exceptions = [...(await listExceptions(db, { status: 'active' }, now)), ...(await listExceptions(db, { status: 'pending' }, now))];
+  const all = await peopleCoverage(db);
   return {
     now,
-    admins: await admins(db),
-    people: await people(db),
+    ...accounts(all),
     webauthnEnabled: (await getMethodPolicy(db, 'webauthn')).enabled,
     apps: await apps(db),
     policies: (await loadPolicySet(db, now)).policies,
     weakStrengths: (await listCustomStrengths(db)).filter((s) => combinationWarnings(s).length > 0).map((s) => s.id),
     push: await push(db),
     restricted: { smsAllowAdmins: (await getMethodPolicy(db, 'sms')).allowAdmins, voiceAllowAdmins: (await getMethodPolicy(db, 'voice')).allowAdmins },
-    ...(await serviceSide(db)),
+    ...(await serviceSide(db, all)),
     exceptions: exceptions.map((e) => ({ id: e.id, policyName: e.policyName, subject: `${e.subjectKind} ${e.subject}`, endsAt: e.endsAt || null })),
     recovery,
   };

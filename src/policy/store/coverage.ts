@@ -1,6 +1,7 @@
 import type { Db, Tx } from '../../store/store.ts';
 import { registeredMethodTypes } from '../../methods/list.ts';
 import { PRIVILEGED_ROLES } from '../../directory/roles.ts';
+import type { MethodType } from '../../methods/method.ts';
 import type { StrengthCatalog } from '../strength-port.ts';
 import { loadActiveStrengths } from './strengths-source.ts';
 
@@ -31,24 +32,51 @@ export interface Coverage {
 
 const empty = (): Record<CoverageLevel, number> => ({ phishing_resistant_mfa: 0, passwordless_mfa: 0, mfa: 0, none: 0 });
 
+/** One active account as coverage reads it: its roles, registered methods and the strongest strength they reach. */
+export interface PersonCoverage {
+  id: string;
+  username: string;
+  kind: string;
+  roles: string[];
+  /** Holds a privileged role, or is a break-glass account. */
+  privileged: boolean;
+  methods: MethodType[];
+  level: CoverageLevel;
+}
+
 /**
- * MFA coverage of the active people: what the overview shows and the roll-out
- * is measured by. One registered-methods query per person (the same compiled
- * one the sign-in asks), so it reads what a sign-in would see.
+ * Every active account (callers leave out service accounts where they do not
+ * count), by username. One registered-methods query per account, the same
+ * compiled one the sign-in asks, so it reads what a sign-in would see. The
+ * overview, the posture checklist and the evidence pack all read coverage
+ * from here.
  */
-export async function coverage(db: Db | Tx): Promise<Coverage> {
+export async function peopleCoverage(db: Db | Tx): Promise<PersonCoverage[]> {
   const strengths = await loadActiveStrengths(db);
-  const people = await db.selectFrom('users').select(['id', 'username', 'kind']).where('status', '=', 'active').where('kind', '!=', 'service').orderBy('username').execute();
-  const privileged = new Set(
-    (await db.selectFrom('role_assignments').select('user_id').where('role', 'in', [...PRIVILEGED_ROLES]).execute()).map((r) => r.user_id),
-  );
+  const users = await db.selectFrom('users').select(['id', 'username', 'kind']).where('status', '=', 'active').orderBy('username').execute();
+  const rolesOf = new Map<string, string[]>();
+  for (const g of await db.selectFrom('role_assignments').select(['user_id', 'role']).orderBy('role').execute()) {
+    rolesOf.set(g.user_id, [...(rolesOf.get(g.user_id) ?? []), g.role]);
+  }
+  const out: PersonCoverage[] = [];
+  for (const u of users) {
+    const roles = rolesOf.get(u.id) ?? [];
+    const methods = await registeredMethodTypes(db, u.id);
+    const privileged = u.kind === 'break_glass' || roles.some((r) => (PRIVILEGED_ROLES as readonly string[]).includes(r));
+    out.push({ id: u.id, username: u.username, kind: u.kind, roles, privileged, methods, level: topStrength(methods, strengths) });
+  }
+  return out;
+}
+
+/** MFA coverage of the active people: what the overview shows and the roll-out is measured by. */
+export async function coverage(db: Db | Tx): Promise<Coverage> {
   const out: Coverage = { people: empty(), admins: empty(), adminsWithoutPhishingResistant: [] };
-  for (const p of people) {
-    const level = topStrength(await registeredMethodTypes(db, p.id), strengths);
-    out.people[level]++;
-    if (!privileged.has(p.id) && p.kind !== 'break_glass') continue;
-    out.admins[level]++;
-    if (level !== 'phishing_resistant_mfa') out.adminsWithoutPhishingResistant.push({ id: p.id, username: p.username, level });
+  for (const p of await peopleCoverage(db)) {
+    if (p.kind === 'service') continue;
+    out.people[p.level]++;
+    if (!p.privileged) continue;
+    out.admins[p.level]++;
+    if (p.level !== 'phishing_resistant_mfa') out.adminsWithoutPhishingResistant.push({ id: p.id, username: p.username, level: p.level });
   }
   return out;
 }
