@@ -105,7 +105,10 @@ for (const engine of ENGINES) {
       assert.equal((await claimDue(db, 'another-node', 300, 100)).filter((r) => r.dedupe_key === 'lease-test').length, 0, 'a held row is not claimed twice');
       await waitFor('the takeover', () => hook.received.length === before + 1);
       assert.equal(await markSent(db, held, 'dead-node'), false, 'the dead node no longer holds it');
-      const row = await db.selectFrom('outbox').select(['status', 'attempts']).where('dedupe_key', '=', 'lease-test').executeTakeFirstOrThrow();
+      // The listener has the webhook a moment before the sending node records it as sent.
+      const leaseRow = () => db.selectFrom('outbox').select(['status', 'attempts']).where('dedupe_key', '=', 'lease-test').executeTakeFirstOrThrow();
+      for (let i = 0; i < 100 && (await leaseRow()).status !== 'sent'; i++) await new Promise((r) => setTimeout(r, 50));
+      const row = await leaseRow();
       assert.equal(row.status, 'sent');
       assert.equal(Number(row.attempts), 2);
     });
