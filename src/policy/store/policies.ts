@@ -4,10 +4,9 @@ import { auditedChange } from '../../audit/append.ts';
 import { InvalidInputError, NotFoundError, RefusedError, ConflictError, type ChangedBy } from '../../directory/errors.ts';
 import { isRole } from '../../directory/roles.ts';
 import { usernameKey } from '../../directory/users.ts';
-import {
-  namedLocationSchema, policyDocumentSchema, type NamedLocation, type PolicyDocument, type PolicyDocumentInput, type PolicyState,
-} from '../document.ts';
-import type { PolicyException, PolicySet, StoredPolicy } from '../model.ts';
+import { policyDocumentSchema, type NamedLocation, type PolicyDocument, type PolicyDocumentInput, type PolicyState } from '../document.ts';
+import { policySetFromRows, readNamedLocation, readPolicyDocument } from '../stored-documents.ts';
+import type { PolicyException, PolicySet } from '../model.ts';
 import { loadActiveStrengths } from './strengths-source.ts';
 import type { LockoutReport } from '../lockout.ts';
 import type { CaPoliciesTable } from './tables.ts';
@@ -55,7 +54,7 @@ export function toPolicyRecord(row: CaPoliciesTable): PolicyRecord {
     state: row.state,
     origin: row.origin,
     version: Number(row.version),
-    document: policyDocumentSchema.parse(JSON.parse(row.document)),
+    document: readPolicyDocument(row.document),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     updatedBy: row.updated_by,
@@ -79,7 +78,7 @@ export async function getPolicy(db: Db | Tx, ref: string): Promise<PolicyRecord>
 
 export async function listNamedLocations(db: Db | Tx): Promise<NamedLocation[]> {
   const rows = await db.selectFrom('named_locations').select('document').orderBy('name_key').execute();
-  return rows.map((r) => namedLocationSchema.parse(JSON.parse(r.document)));
+  return rows.map((r) => readNamedLocation(r.document));
 }
 
 /** Approved exceptions that have not ended a day ago or more (older ones can no longer apply). */
@@ -93,10 +92,11 @@ export async function loadExceptionsForEvaluation(db: Db | Tx, now = new Date())
   return rows.map((r) => ({ id: r.id, policyId: r.policy_id, subjectKind: r.subject_kind, subject: r.subject, startsAt: r.starts_at, endsAt: r.ends_at }));
 }
 
-/** Everything evaluation needs, as stored now. */
+/** Everything evaluation needs, as stored now (in the order of listPolicies and listNamedLocations). */
 export async function loadPolicySet(db: Db | Tx, now = new Date()): Promise<PolicySet> {
-  const policies = (await listPolicies(db)).map((p): StoredPolicy => ({ id: p.id, document: p.document }));
-  return { policies, namedLocations: await listNamedLocations(db), exceptions: await loadExceptionsForEvaluation(db, now) };
+  const policyRows = await db.selectFrom('ca_policies').select(['id', 'document']).orderBy('name_key').execute();
+  const locationRows = await db.selectFrom('named_locations').select('document').orderBy('name_key').execute();
+  return policySetFromRows(policyRows, locationRows, await loadExceptionsForEvaluation(db, now));
 }
 
 /** Every name a document refers to must exist, so a typo cannot silently widen or narrow a policy. */
