@@ -22,6 +22,7 @@ const BENCHES: Record<string, { file: string; takes: string[] }> = {
   workers: { file: 'bench/workers.ts', takes: ['--engine', '--pairs', '--seconds'] },
   radius: { file: 'bench/radius.ts', takes: [] },
   startup: { file: 'bench/startup.ts', takes: [] },
+  memory: { file: 'bench/memory.ts', takes: ['--engine'] },
 };
 
 const args = process.argv.slice(2);
