@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Db, Tx } from '../store/store.ts';
+import type { Database } from '../store/schema.ts';
 import { compiled, first } from '../store/compiled.ts';
 import type { MethodType } from './method.ts';
 import { activePush, pushSource } from './push/list-source.ts';
@@ -69,9 +71,13 @@ export async function listRegisteredCredentials(db: Db | Tx, userId: string): Pr
   return out;
 }
 
-// Asked on every sign-in step: compiled once (src/store/compiled.ts).
-const methodsPresent = compiled((db, userId: string) =>
-  db.selectNoFrom((eb) => [
+/**
+ * One yes/no column per method type: whether the user has an active credential
+ * of it. Exported so that a query gathering more about the person (the access
+ * decision's subject) can ask this in the same statement.
+ */
+export function methodPresence<DB extends Database, TB extends keyof DB>(db: Db | Tx, eb: ExpressionBuilder<DB, TB>, userId: string) {
+  return [
     eb.exists(db.selectFrom('password_credentials').select('user_id').where('user_id', '=', userId)).as('password'),
     eb.exists(activeTotp(db, userId).select('id')).as('totp'),
     eb.exists(unusedBackupCodes(db, userId).select('backup_codes.set_id')).as('backup_code'),
@@ -79,8 +85,18 @@ const methodsPresent = compiled((db, userId: string) =>
     eb.exists(activePush(db, userId).select('id')).as('push'),
     eb.exists(activePhones(db, userId).where('channel', '=', 'sms').select('id')).as('sms'),
     eb.exists(activePhones(db, userId).where('channel', '=', 'voice').select('id')).as('voice'),
-  ]),
-);
+  ] as const;
+}
+
+const PRESENCE_TYPES = ['password', 'totp', 'backup_code', 'webauthn', 'push', 'sms', 'voice'] as const satisfies readonly MethodType[];
+
+/** The method types a methodPresence row says yes to (SQLite answers 0/1, PostgreSQL true/false). */
+export function presentMethodTypes(row: { readonly [K in (typeof PRESENCE_TYPES)[number]]: unknown }): MethodType[] {
+  return PRESENCE_TYPES.filter((type) => Boolean(Number(row[type])));
+}
+
+// Asked on every sign-in step: compiled once (src/store/compiled.ts).
+const methodsPresent = compiled((db, userId: string) => db.selectNoFrom((eb) => methodPresence(db, eb, userId)));
 
 /**
  * The types of the user's registered methods, as listUserMethods would list
@@ -90,8 +106,7 @@ const methodsPresent = compiled((db, userId: string) =>
 export async function registeredMethodTypes(db: Db | Tx, userId: string): Promise<MethodType[]> {
   const row = await first(methodsPresent(db, userId));
   if (!row) throw new Error('no answer to the registered-methods query');
-  // SQLite answers 0/1, PostgreSQL true/false.
-  const present = (Object.keys(row) as MethodType[]).filter((type) => Boolean(Number(row[type as keyof typeof row])));
+  const present = presentMethodTypes(row);
   const allowed = await allowedByMethodsPolicy(db, userId, present);
   return present.filter(allowed);
 }

@@ -10,6 +10,8 @@ export interface UserFacts {
   secondFactors: string[];
   /** Types of every active method the user has registered, password included. */
   methods: string[];
+  /** Names of the person's groups (read with the rest, so the decision need not read them again). */
+  groups?: readonly string[];
 }
 
 /** What the engine needs to know about a user to decide the next step (the access decision's subject, plus shorthands). */
@@ -17,5 +19,5 @@ export async function loadUserFacts(db: Db, userId: string): Promise<UserFacts |
   const s = await loadSubject(db, userId);
   if (!s) return null;
   const methods = [...s.methods];
-  return { user: s.user, roles: [...s.roles], isAdmin: s.roles.length > 0, secondFactors: methods.filter((t) => t !== 'password'), methods };
+  return { user: s.user, roles: [...s.roles], groups: s.groups, isAdmin: s.roles.length > 0, secondFactors: methods.filter((t) => t !== 'password'), methods };
 }

@@ -1,5 +1,6 @@
 import type { Db, Tx } from '../../store/store.ts';
-import { findUserById, rolesOf, type User } from '../../directory/users.ts';
+import { findUserById, rolesOf } from '../../directory/users.ts';
+import type { KnownSubject } from './subject.ts';
 import { groupsOfUser } from '../../directory/groups.ts';
 import { registeredMethodTypes } from '../../methods/list.ts';
 import { toDevice } from '../../directory/devices.ts';
@@ -38,19 +39,7 @@ export interface FactsInput {
   riskOnlyWhenUsed?: boolean;
 }
 
-export interface KnownSubject {
-  user: User;
-  roles: readonly string[];
-  /** Types of the user's active methods, password included. */
-  methods: readonly string[];
-}
-
-/** The person as the decision needs them: the account, its roles and the types of its active methods. */
-export async function loadSubject(db: Db | Tx, userId: string): Promise<KnownSubject | null> {
-  const user = await findUserById(db, userId);
-  if (!user) return null;
-  return { user, roles: await rolesOf(db, user.id), methods: await registeredMethodTypes(db, user.id) };
-}
+export { loadSubject, type KnownSubject } from './subject.ts';
 
 function policiesUseRisk(set: PolicySet): { signIn: boolean; user: boolean } {
   let signIn = false;
@@ -68,7 +57,7 @@ export async function gatherFacts(db: Db | Tx, set: PolicySet, input: FactsInput
   if (!user) return null;
   const now = input.now ?? new Date();
   const roles = known ? [...known.roles] : await rolesOf(db, user.id);
-  const groups = (await groupsOfUser(db, user.id)).map((g) => g.name);
+  const groups = known?.groups ? [...known.groups] : (await groupsOfUser(db, user.id)).map((g) => g.name);
   const methods = known ? [...known.methods] : await registeredMethodTypes(db, user.id);
   let device: SigninFacts['device'] = null;
   if (input.deviceId) {
