@@ -1,16 +1,18 @@
 import type { Grant, NamedLocation, PolicyDocument } from './document.ts';
-import { compileIpRanges, type IpMatcher } from './ip-ranges.ts';
+import { compileRanges, type RangeMatcher } from './ip-match.ts';
 import type { PolicyException, PolicyResult, PolicySet } from './model.ts';
+import { RecentlyUsed } from './recently-used.ts';
+import { isReadOnlyDocument, KEPT_LOCATIONS, KEPT_POLICIES } from './stored-documents.ts';
 
 /**
  * A policy set turned into what evaluation reads fastest: lower-cased name
- * sets, parsed times, IP ranges in BlockLists, each named location once.
+ * sets, parsed times, IP ranges as flat lists, each named location once.
  * Compiling is pure and deterministic; evaluate() caches the result per set
  * object, so a set is compiled once and evaluated many times.
  */
 export interface CompiledLocation {
   name: string;
-  ip: IpMatcher | null;
+  ip: RangeMatcher | null;
   countries: ReadonlySet<string> | null;
   trusted: boolean;
   /** Words for a policy that does not apply because the sign-in is inside this location. */
@@ -27,8 +29,8 @@ export interface CompiledException {
   detail: string;
 }
 
-export interface CompiledPolicy {
-  id: string;
+/** What a policy's document compiles to on its own, whatever set it is in. */
+export interface CompiledDocument {
   name: string;
   state: PolicyDocument['state'];
   enforceFrom: number | null;
@@ -42,9 +44,6 @@ export interface CompiledPolicy {
   allApps: boolean;
   appsIn: ReadonlySet<string>;
   appsOut: ReadonlySet<string>;
-  /** null: any location. Indexes into CompiledSet.locations; -1 for a name no location has. */
-  locationsIn: readonly number[] | null;
-  locationsOut: readonly number[];
   clientTypes: ReadonlySet<string> | null;
   device: { managed?: boolean; compliant?: boolean } | null;
   signInRisk: ReadonlySet<string> | null;
@@ -54,6 +53,13 @@ export interface CompiledPolicy {
   frequencyHours: number | null;
   idleMinutes: number | null;
   nonPersistent: boolean;
+}
+
+export interface CompiledPolicy extends CompiledDocument {
+  id: string;
+  /** null: any location. Indexes into CompiledSet.locations; -1 for a name no location has. */
+  locationsIn: readonly number[] | null;
+  locationsOut: readonly number[];
   exceptions: readonly CompiledException[];
   /**
    * "Not targeted" as a result, one per mode (reportOnly, enforced),
@@ -110,7 +116,7 @@ const NO_EXCEPTIONS: readonly CompiledException[] = Object.freeze([]);
 function compileLocation(l: NamedLocation): CompiledLocation {
   return {
     name: l.name,
-    ip: l.ipRanges?.length ? compileIpRanges(l.ipRanges) : null,
+    ip: l.ipRanges?.length ? compileRanges(l.ipRanges) : null,
     countries: l.countries?.length ? new Set(l.countries.map((c) => c.toUpperCase())) : null,
     trusted: l.trusted,
     insideDetail: `inside ${l.name}`,
@@ -128,45 +134,83 @@ function compileException(e: PolicyException): CompiledException {
   };
 }
 
-export function compilePolicySet(set: PolicySet): CompiledSet {
-  const locations = set.namedLocations.map(compileLocation);
-  const byName = new Map(locations.map((l, i) => [l.name.toLowerCase(), i]));
-  const indexOf = (n: string) => byName.get(n.toLowerCase()) ?? -1;
-  const exceptionsOf = new Map<string, CompiledException[]>();
-  for (const e of set.exceptions) {
-    const list = exceptionsOf.get(e.policyId) ?? [];
-    list.push(compileException(e));
-    exceptionsOf.set(e.policyId, list);
+interface DocumentEntry {
+  part: CompiledDocument;
+  /** Lower-cased location names; null: any location. */
+  locationsIn: readonly string[] | null;
+  locationsOut: readonly string[];
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([]);
+const lowerList = (xs: readonly string[]): readonly string[] => (xs.length ? xs.map((x) => x.toLowerCase()) : NO_NAMES);
+
+function compileDocument(d: PolicyDocument): DocumentEntry {
+  const a = d.assignments;
+  const c = d.conditions;
+  const loc = c.locations;
+  const part: CompiledDocument = {
+    name: d.name,
+    state: d.state,
+    enforceFrom: d.enforceFrom ? Date.parse(d.enforceFrom) : null,
+    scheduledDetail: d.enforceFrom ? `enforced from ${d.enforceFrom}` : undefined,
+    allUsers: a.users.include === 'all',
+    users: a.users.include === 'all' ? EMPTY : lower(a.users.include),
+    groups: lower(a.groups.include),
+    rolesIn: setOf(a.roles.include),
+    rolesOut: setOf(a.roles.exclude),
+    allApps: a.apps.include === 'all',
+    appsIn: a.apps.include === 'all' ? EMPTY : setOf(a.apps.include),
+    appsOut: setOf(a.apps.exclude),
+    clientTypes: c.clientTypes ? setOf(c.clientTypes) : null,
+    device: c.device ?? null,
+    signInRisk: c.signInRisk ? setOf(c.signInRisk) : null,
+    userRisk: c.userRisk ? setOf(c.userRisk) : null,
+    registeredAnyOf: c.registeredMethods?.anyOf ?? null,
+    grant: d.grant ?? null,
+    frequencyHours: d.session?.signInFrequencyHours ?? null,
+    idleMinutes: d.session?.idleMinutes ?? null,
+    nonPersistent: d.session?.persistentSession === false,
+  };
+  return { part, locationsIn: !loc || loc.include === 'all' ? null : lowerList(loc.include), locationsOut: loc ? lowerList(loc.exclude) : NO_NAMES };
+}
+
+/*
+ * A change usually leaves all but one document as it was, and documents read
+ * from the store are the same read-only objects as before while their text is
+ * (stored-documents.ts). Their compiled forms are kept too, so the first
+ * decision after a change compiles the changed policy alone: the IP ranges of
+ * a named location go into a BlockList once, not once per change. Documents
+ * from elsewhere (a proposed change, a test) may still change, and are
+ * compiled every time.
+ */
+const compiledDocuments = new RecentlyUsed<PolicyDocument, DocumentEntry>(KEPT_POLICIES);
+const compiledLocations = new RecentlyUsed<NamedLocation, CompiledLocation>(KEPT_LOCATIONS);
+const documentEntry = (d: PolicyDocument) => (isReadOnlyDocument(d) ? compiledDocuments.get(d, compileDocument) : compileDocument(d));
+const locationOf = (l: NamedLocation) => (isReadOnlyDocument(l) ? compiledLocations.get(l, compileLocation) : compileLocation(l));
+
+function exceptionsByPolicy(exceptions: readonly PolicyException[]): Map<string, CompiledException[]> {
+  const byPolicy = new Map<string, CompiledException[]>();
+  for (const e of exceptions) {
+    const list = byPolicy.get(e.policyId);
+    if (list) list.push(compileException(e));
+    else byPolicy.set(e.policyId, [compileException(e)]);
   }
-  const policies = set.policies.map(({ id, document: d }): CompiledPolicy => {
-    const a = d.assignments;
-    const c = d.conditions;
-    const loc = c.locations;
+  return byPolicy;
+}
+
+export function compilePolicySet(set: PolicySet): CompiledSet {
+  const locations = set.namedLocations.map(locationOf);
+  const byName = new Map<string, number>();
+  locations.forEach((l, i) => byName.set(l.name.toLowerCase(), i));
+  const indexOf = (n: string) => byName.get(n) ?? -1;
+  const exceptionsOf = exceptionsByPolicy(set.exceptions);
+  const policies = set.policies.map(({ id, document }): CompiledPolicy => {
+    const entry = documentEntry(document);
     return {
+      ...entry.part,
       id,
-      name: d.name,
-      state: d.state,
-      enforceFrom: d.enforceFrom ? Date.parse(d.enforceFrom) : null,
-      scheduledDetail: d.enforceFrom ? `enforced from ${d.enforceFrom}` : undefined,
-      allUsers: a.users.include === 'all',
-      users: a.users.include === 'all' ? EMPTY : lower(a.users.include),
-      groups: lower(a.groups.include),
-      rolesIn: setOf(a.roles.include),
-      rolesOut: setOf(a.roles.exclude),
-      allApps: a.apps.include === 'all',
-      appsIn: a.apps.include === 'all' ? EMPTY : setOf(a.apps.include),
-      appsOut: setOf(a.apps.exclude),
-      locationsIn: !loc || loc.include === 'all' ? null : loc.include.map(indexOf),
-      locationsOut: loc ? loc.exclude.map(indexOf) : [],
-      clientTypes: c.clientTypes ? setOf(c.clientTypes) : null,
-      device: c.device ?? null,
-      signInRisk: c.signInRisk ? setOf(c.signInRisk) : null,
-      userRisk: c.userRisk ? setOf(c.userRisk) : null,
-      registeredAnyOf: c.registeredMethods?.anyOf ?? null,
-      grant: d.grant ?? null,
-      frequencyHours: d.session?.signInFrequencyHours ?? null,
-      idleMinutes: d.session?.idleMinutes ?? null,
-      nonPersistent: d.session?.persistentSession === false,
+      locationsIn: entry.locationsIn === null ? null : entry.locationsIn.map(indexOf),
+      locationsOut: entry.locationsOut.map(indexOf),
       exceptions: exceptionsOf.get(id) ?? NO_EXCEPTIONS,
       notTargeted: [],
     };

@@ -1,5 +1,6 @@
 import { compilePolicySet, type CompiledPolicy, type CompiledSet } from './compile.ts';
 import { normalizeIp, type NormalizedIp } from './ip-ranges.ts';
+import { normalizedGroups, type AddressGroups } from './ip-match.ts';
 import {
   REASONS, type Decision, type PolicyEffect, type PolicyMode, type PolicyResult, type PolicySet, type ReasonCode,
   type ReportOnlyEntry, type SigninFacts,
@@ -43,6 +44,8 @@ interface Context {
   groups: ReadonlySet<string>;
   roles: ReadonlySet<string>;
   ip: NormalizedIp | null;
+  /** The address as range matching reads it, worked out when a location with IP ranges first asks. */
+  ipGroups: AddressGroups | undefined;
   /** Per named location: 0 not computed yet, 1 inside, 2 outside. */
   inside: Uint8Array;
 }
@@ -53,7 +56,7 @@ function insideLocation(cx: Context, index: number): boolean {
   if (v === 0) {
     const loc = cx.set.locations[index]!;
     const hit =
-      (loc.ip !== null && cx.ip !== null && loc.ip.matches(cx.ip)) ||
+      (loc.ip !== null && cx.ip !== null && loc.ip.contains((cx.ipGroups ??= normalizedGroups(cx.ip)))) ||
       (loc.countries !== null && cx.facts.country !== null && loc.countries.has(cx.facts.country));
     v = hit ? 1 : 2;
     cx.inside[index] = v;
@@ -159,6 +162,7 @@ export function evaluatePolicies(set: PolicySet, facts: SigninFacts, strengths: 
     groups: new Set(facts.user.groups.map((g) => g.toLowerCase())),
     roles: new Set(facts.user.roles),
     ip: normalizeIp(facts.ip),
+    ipGroups: undefined,
     inside: new Uint8Array(cs.locations.length),
   };
   const satisfied = strengths.satisfiedBy(facts.methodsUsed);
