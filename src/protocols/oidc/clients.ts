@@ -4,7 +4,7 @@ import type { AdapterPayload } from 'oidc-provider';
 import { auditedChange } from '../../audit/append.ts';
 import { secretMatches, sha256 } from '../../app/opaque-token.ts';
 import type { Db, Store, Tx } from '../../store/store.ts';
-import { compiled, first } from '../../store/compiled.ts';
+import { clientRow, forgetClientRow } from './client-rows.ts';
 import type { ClientAuthMethod, OidcClientsTable } from './tables.ts';
 import { APP_CATEGORIES, type AppCategory } from '../../monitor/posture/categories.ts';
 
@@ -173,12 +173,9 @@ export function toMetadata(row: OidcClientsTable): AdapterPayload {
   };
 }
 
-// oidc-provider looks its client up on every request: compiled once (src/store/compiled.ts).
-const clientById = compiled((db, clientId: string) => db.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId));
-
 /** What the storage adapter returns for oidc-provider's Client model. */
 export async function clientMetadataById(db: Db | Tx, clientId: string): Promise<AdapterPayload | undefined> {
-  const row = await first(clientById(db, clientId));
+  const row = await clientRow(db, clientId);
   return row ? toMetadata(row) : undefined;
 }
 
@@ -241,11 +238,12 @@ export async function findClient(db: Db | Tx, clientId: string): Promise<OidcCli
 }
 
 /**
- * Deletes a client. Its outstanding tokens stop working at once: oidc-provider
- * looks the client up on every token, introspection and userinfo request.
+ * Deletes a client. Its outstanding tokens stop working: oidc-provider looks
+ * the client up on every token, introspection and userinfo request (at once
+ * in this process, within a second in the others: src/protocols/oidc/client-rows.ts).
  */
 export async function deleteClient(store: Store, clientId: string, by: ChangedBy): Promise<OidcClient> {
-  return auditedChange(store, async (trx, record) => {
+  const deleted = await auditedChange(store, async (trx, record) => {
     const row = await trx.selectFrom('oidc_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
     if (!row) throw new ClientError('not_found', `no client ${clientId}`);
     await trx.deleteFrom('oidc_clients').where('client_id', '=', clientId).execute();
@@ -253,4 +251,6 @@ export async function deleteClient(store: Store, clientId: string, by: ChangedBy
     await record({ actor: by.actor, action: 'client.delete', target: `client:${clientId}`, requestId: by.requestId, before });
     return before;
   });
+  forgetClientRow(store.db, clientId);
+  return deleted;
 }

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Db } from '../../store/store.ts';
+import { clientRow } from './client-rows.ts';
 
 /**
  * Where a form on Tessera's pages may lead, for CSP form-action: a sign-in or
@@ -35,7 +36,7 @@ export interface PageApp {
 /** One registered app, read once per page (a RADIUS or SAML app is not an OIDC client: its id is its name). */
 export async function pageApp(db: Db, clientId: string | null): Promise<PageApp> {
   if (!clientId) return { name: null, formTargets: [] };
-  const row = await db.selectFrom('oidc_clients').select(['name', 'redirect_uris', 'post_logout_redirect_uris']).where('client_id', '=', clientId).executeTakeFirst();
+  const row = await clientRow(db, clientId);
   if (!row) return { name: clientId, formTargets: [] };
   const formTargets = formTargetsOf({ redirectUris: JSON.parse(row.redirect_uris) as string[], postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[] });
   return { name: row.name || clientId, formTargets };

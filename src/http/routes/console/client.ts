@@ -2,6 +2,7 @@ import type { AppContext } from '../../../app/context.ts';
 import type { Config } from '../../../config/config.ts';
 import { auditedChange } from '../../../audit/append.ts';
 import { createClient, findClient } from '../../../protocols/oidc/clients.ts';
+import { forgetClientRow } from '../../../protocols/oidc/client-rows.ts';
 import { savePolicy } from '../../../policy/store/policies.ts';
 import { CONSOLE_TEXT } from './texts.ts';
 
@@ -32,6 +33,7 @@ export async function ensureConsoleClient(ctx: AppContext): Promise<void> {
         .where('client_id', '=', CONSOLE_CLIENT_ID).execute();
       await record({ actor: SYSTEM.actor, action: 'client.update', target: `client:${CONSOLE_CLIENT_ID}`, before: { redirectUris: existing.redirectUris }, after: { redirectUris: [redirect] } });
     });
+    forgetClientRow(ctx.store.db, CONSOLE_CLIENT_ID);
     return;
   }
   try {
