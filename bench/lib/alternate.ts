@@ -12,6 +12,8 @@ export interface Sample {
   seconds: number;
   /** CPU seconds the measured process used in the round. */
   cpuSeconds: number;
+  /** CPU seconds the load generator (this process) used in the round, when the side measures it. */
+  driverCpuSeconds?: number;
 }
 
 export interface Side {

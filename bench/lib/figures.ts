@@ -47,10 +47,10 @@ export function report(figure: Omit<Figure, 'load'> & { load?: Figure['load'] })
 }
 
 /** The figure of an A B A B run: throughput ratio, CPU-per-operation ratio, both sides' own figures. */
-export function reportAlternation(result: Alternation, f: { bench: string; name: string; baseline: string; goal: number }): void {
+export function reportAlternation(result: Alternation, f: { bench: string; name: string; baseline: string; goal: number; details?: Record<string, unknown> }): void {
   report({
     bench: f.bench, name: f.name, unit: 'ratio', value: result.throughputRatio, cpuPerOpRatio: result.cpuPerOpRatio,
     baseline: f.baseline, goal: { op: '>=', value: f.goal }, load: result.load,
-    details: { perSecond: result.aPerSecond, baselinePerSecond: result.bPerSecond, cpuMsPerOp: result.aCpuMsPerOp, baselineCpuMsPerOp: result.bCpuMsPerOp },
+    details: { perSecond: result.aPerSecond, baselinePerSecond: result.bPerSecond, cpuMsPerOp: result.aCpuMsPerOp, baselineCpuMsPerOp: result.bCpuMsPerOp, ...f.details },
   });
 }
