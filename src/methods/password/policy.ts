@@ -1,4 +1,5 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import type * as Common from '@zxcvbn-ts/language-common';
 import { obviousPattern } from './patterns.ts';
 
 /**
@@ -17,9 +18,15 @@ export const MAX_LENGTH = 256;
 /** The product's own name: the first word an attacker tries against it. */
 export const PRODUCT_NAME = 'tessera';
 
+// zxcvbn-ts's common lists are some 3 MB in memory: read on the first password
+// check (synchronously, as patterns.ts reads its lists), not by every server at start-up.
+const load = createRequire(import.meta.url);
+
 let blocklist: Set<string> | undefined;
 function commonPasswords(): Set<string> {
-  blocklist ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  if (blocklist) return blocklist;
+  const { dictionary } = load('@zxcvbn-ts/language-common') as typeof Common;
+  blocklist = new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
   return blocklist;
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { methodAllowedFor } from '../policy/check.ts';
-import QRCode from 'qrcode';
+import { qrSvg } from '../qr-code.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { findUserById } from '../../directory/users.ts';
 import type { ChangeOptions, EnrolmentContext, MethodContext } from '../context.ts';
@@ -147,7 +147,7 @@ async function present(ctx: EnrolmentContext, row: TotpCredentialsTable, seed: U
     enrolmentId: row.id,
     secretBase32: toBase32(seed),
     otpauthUri: uri,
-    qrSvg: await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
+    qrSvg: await qrSvg(uri),
     settings,
     expiresAt: new Date(Date.parse(row.created_at) + ENROLMENT_TTL_MS).toISOString(),
   };

@@ -1,11 +1,10 @@
-import {
-  generateAuthenticationOptions, verifyAuthenticationResponse, type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { MethodUse } from '../../policy/strengths.ts';
 import { MethodError } from '../errors.ts';
 import type { VerifyFailureReason, VerifyOptions } from '../method.ts';
 import { throttledVerification } from '../throttle/index.ts';
 import { claimedChallenge, storeChallenge, takeChallenge } from './challenges.ts';
+import { webauthnServer } from './library.ts';
 import { credentialRows, findByCredentialId } from './credentials.ts';
 import type { WebauthnContext } from './context.ts';
 import { relyingParty } from './relying-party.ts';
@@ -33,6 +32,7 @@ export async function beginWebauthnAuthentication(ctx: WebauthnContext, input: B
   // A suspended credential is still offered, so that the person is told it is suspended rather than that it is unknown.
   const usable = input.mode === 'passwordless' ? rows.filter((r) => r.discoverable === 1) : rows;
   if (input.userId && usable.length === 0) throw new MethodError('not_found', 'no security key or passkey is registered');
+  const { generateAuthenticationOptions } = await webauthnServer();
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     allowCredentials: usable.map((c) => ({ id: c.credential_id, transports: JSON.parse(c.transports) as string[] })),
@@ -98,6 +98,7 @@ export async function verifyWebauthn(ctx: WebauthnContext, input: VerifyWebauthn
     // Without an allow-list the authenticator names the user: it must name this credential's owner.
     if (input.mode === 'passwordless' && userIdFromHandle(response.response.userHandle) !== cred.user_id) return { ok: false, reason: 'invalid' };
     const rp = relyingParty(ctx.config);
+    const { verifyAuthenticationResponse } = await webauthnServer();
     let info;
     try {
       const verified = await verifyAuthenticationResponse({

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { methodAllowedFor } from '../policy/check.ts';
-import {
-  generateRegistrationOptions, verifyRegistrationResponse, type PublicKeyCredentialCreationOptionsJSON,
-} from '@simplewebauthn/server';
-import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { webauthnHelpers, webauthnServer } from './library.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { findUserById, rolesOf } from '../../directory/users.ts';
 import type { MethodUse } from '../../policy/strengths.ts';
@@ -52,6 +50,7 @@ export async function beginWebauthnRegistration(ctx: WebauthnContext, input: Beg
   const attest = allowListApplies(settings, (await rolesOf(db, input.userId)).length > 0);
   const rp = relyingParty(ctx.config);
   const passkey = input.kind === 'passkey';
+  const { generateRegistrationOptions } = await webauthnServer();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
@@ -113,6 +112,7 @@ export async function finishWebauthnRegistration(
     }
     const kind: WebauthnKind = stored.details.kind === 'passkey' ? 'passkey' : 'security_key';
     const rp = relyingParty(ctx.config);
+    const { verifyRegistrationResponse } = await webauthnServer();
     let verified;
     try {
       verified = await verifyRegistrationResponse({
@@ -131,6 +131,7 @@ export async function finishWebauthnRegistration(
     if (stored.details.attest === true) {
       const settings = await getWebauthnSettings(db);
       // Self-attestation (no certificate) only says what the authenticator claims about itself.
+      const { decodeAttestationObject } = await webauthnHelpers();
       const statement = decodeAttestationObject(info.attestationObject).get('attStmt');
       const attested = info.fmt === 'android-safetynet' || (info.fmt !== 'none' && (statement.get('x5c')?.length ?? 0) > 0);
       if (!attested || !settings.aaguids.includes(info.aaguid)) {

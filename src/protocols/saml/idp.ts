@@ -1,4 +1,5 @@
-import * as samlify from 'samlify';
+import { createRequire } from 'node:module';
+import type * as Samlify from 'samlify';
 import { validateSamlXml } from './schema.ts';
 import type { SamlSigningKey } from './keys.ts';
 
@@ -8,13 +9,30 @@ export interface PublishedKeys {
   others: ReadonlyArray<{ id: string; certificate: string }>;
 }
 
+const load = createRequire(import.meta.url);
+let library: typeof Samlify | undefined;
+
+function loadSamlify(): typeof Samlify {
+  if (library) return library;
+  const loaded = load('samlify') as typeof Samlify;
+  loaded.setSchemaValidator({ validate: validateSamlXml });
+  library = loaded;
+  return library;
+}
+
 /**
  * samlify, set up once: every incoming message is checked against the SAML
  * XSD schemas (xmllint compiled to WebAssembly, schema.ts) before anything is
  * read from it, and signatures are verified by xml-crypto inside samlify.
- * Nothing here touches XML by hand.
+ * Nothing here touches XML by hand. samlify and the XML libraries under it are
+ * several megabytes in memory, so this stands in for the library and loads it
+ * (synchronously: it is CommonJS) on first use, the first SAML request, not
+ * when a server starts; whatever is read through it comes from the library
+ * with the schema validator already set.
  */
-samlify.setSchemaValidator({ validate: validateSamlXml });
+export const samlify = new Proxy({} as typeof Samlify, {
+  get: (_target, name) => Reflect.get(loadSamlify(), name),
+});
 
 export const SAML_BINDING = {
   redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
@@ -84,4 +102,3 @@ export function spEntity(metadata: string, options: { signLogoutResponses?: bool
   return samlify.ServiceProvider({ metadata, wantLogoutResponseSigned: options.signLogoutResponses ?? false });
 }
 
-export { samlify };

@@ -1,6 +1,6 @@
 import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import { lazyModule } from '../../app/lazy.ts';
 import { auditedChange } from '../../audit/append.ts';
 import type { SecretBox } from '../../config/secret-box.ts';
 import type { Db, Store } from '../../store/store.ts';
@@ -24,7 +24,11 @@ export interface SamlSigningKey {
   certificate: string;
 }
 
-function selfSignedCertificate(publicPem: string, privatePem: string, issuer: string): string {
+/** node-forge makes the self-signed certificate; loaded when a key is made, not by every server at start-up. */
+const forgeLibrary = lazyModule(async () => (await import('node-forge')).default);
+
+async function selfSignedCertificate(publicPem: string, privatePem: string, issuer: string): Promise<string> {
+  const forge = await forgeLibrary();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicPem);
   cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
@@ -41,7 +45,7 @@ function selfSignedCertificate(publicPem: string, privatePem: string, issuer: st
 export async function newKey(issuer: string): Promise<{ privateKeyPem: string; certificate: string }> {
   const { publicKey, privateKey } = await generate('rsa', { modulusLength: 2048 });
   const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs1' }).toString();
-  return { privateKeyPem, certificate: selfSignedCertificate(publicKey.export({ format: 'pem', type: 'spki' }).toString(), privateKeyPem, issuer) };
+  return { privateKeyPem, certificate: await selfSignedCertificate(publicKey.export({ format: 'pem', type: 'spki' }).toString(), privateKeyPem, issuer) };
 }
 
 /** Creates the signing key and the NameID secret if missing (first start); safe from several nodes at once. */

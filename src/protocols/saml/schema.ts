@@ -15,8 +15,12 @@ import type { validateXML as ValidateXml } from 'xmllint-wasm';
  */
 const require = createRequire(import.meta.url);
 const schemaPackage = dirname(require.resolve('@authenio/samlify-xmllint-wasm/package.json'));
-// Resolved from the schema package, which is what depends on it.
-const { validateXML } = createRequire(join(schemaPackage, 'package.json'))('xmllint-wasm') as { validateXML: typeof ValidateXml };
+// Resolved from the schema package, which is what depends on it; loaded with the first message.
+let validator: typeof ValidateXml | undefined;
+function xmllint(): typeof ValidateXml {
+  validator ??= (createRequire(join(schemaPackage, 'package.json'))('xmllint-wasm') as { validateXML: typeof ValidateXml }).validateXML;
+  return validator;
+}
 
 const FILES = ['saml-schema-protocol-2.0.xsd', 'datatypes.dtd', 'saml-schema-assertion-2.0.xsd', 'xmldsig-core-schema.xsd', 'XMLSchema.dtd', 'xenc-schema.xsd'];
 let loaded: { schema: string; preload: Array<{ fileName: string; contents: string }> } | null = null;
@@ -33,7 +37,7 @@ function schemas(): NonNullable<typeof loaded> {
 export async function validateSamlXml(xml: string): Promise<true> {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('ERR_DTD_NOT_ALLOWED');
   const { schema, preload } = schemas();
-  const result = await validateXML({ xml: [{ fileName: 'message.xml', contents: xml }], extension: 'schema', schema: [schema], preload });
+  const result = await xmllint()({ xml: [{ fileName: 'message.xml', contents: xml }], extension: 'schema', schema: [schema], preload });
   if (!result.valid) throw new Error('ERR_INVALID_XML');
   return true;
 }

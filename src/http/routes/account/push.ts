@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { html, page, type SafeHtml } from '../../html.ts';
 import type { AppContext } from '../../../app/context.ts';
@@ -8,6 +7,7 @@ import { hasRecentAuth } from '../../../signin/step-up.ts';
 import { issuePushEnrolment, listPushCredentials, removePushCredential } from '../../../methods/push/enrol.ts';
 import { methodAllowedFor } from '../../../methods/policy/check.ts';
 import { MethodError } from '../../../methods/errors.ts';
+import { qrSvg } from '../../../methods/qr-code.ts';
 import { qrImageSrc } from '../signin/pages/parts.ts';
 import { formCsrfValid, portalAuth, requirePortalSession, signinRedirect } from './guard.ts';
 import { badRequest, forbidden } from '../../errors.ts';
@@ -85,7 +85,7 @@ export async function accountPushRoutes(app: FastifyInstance): Promise<void> {
     if ('refused' in r) return send(reply, 'Push sign-in', html`<h1>Push sign-in is not available</h1><p class="error" role="alert">${r.refused}.</p>`, 403);
     if ('stepUp' in r) return signinRedirect(reply, '/account/push/new', true);
     if (!r.acknowledged) return send(reply, FATIGUE_NOTICE.title, noticePage(r.a.csrf, false));
-    const qr = await QRCode.toString(r.enrolment.link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const qr = await qrSvg(r.enrolment.link);
     return send(reply, 'Add an authenticator', html`<h1>Add an authenticator</h1>
 <p>Scan this code with your phone's camera to open the Tessera Authenticator, or open the link on the device you want to use. For a command-line authenticator: <code>tessera authenticator enrol '&lt;link&gt;'</code>.</p>
 <img class="qr" alt="Enrolment QR code" src="${qrImageSrc(qr)}">

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import webpush from 'web-push';
+import { lazyModule } from '../../../app/lazy.ts';
 import { checkEndpoint, publicOnlyLookup } from './endpoint.ts';
 import type { VapidKeys } from './vapid.ts';
 import type { WebSubscription } from './subscriptions.ts';
@@ -48,10 +48,13 @@ function outcomeOf(status: number, retryAfter: string | string[] | undefined): S
   return { kind: 'refused', status, reason: `the push service answered ${status}` };
 }
 
+/** web-push is loaded with the first message, not by every server at start-up. */
+const webpush = lazyModule(async () => (await import('web-push')).default);
+
 export async function sendOne(target: WebSubscription, message: PushMessage, vapid: VapidKeys, options: SendOptions): Promise<SendOutcome> {
   const checked = checkEndpoint(target.endpoint, options.allowPrivateOrigins);
   if (!checked.ok) return { kind: 'refused', status: null, reason: checked.reason };
-  const details = webpush.generateRequestDetails(
+  const details = (await webpush()).generateRequestDetails(
     { endpoint: checked.url.href, keys: { p256dh: target.p256dh, auth: target.auth } },
     message.payload,
     {

@@ -1,4 +1,4 @@
-import webpush from 'web-push';
+import { lazyModule } from '../../../app/lazy.ts';
 import type { SecretBox } from '../../../config/secret-box.ts';
 import type { Db } from '../../../store/store.ts';
 
@@ -8,6 +8,9 @@ import type { Db } from '../../../store/store.ts';
  * subscription only from the server that the subscription was made for. Made
  * once, on first need, and shared by every node; the private key is sealed.
  */
+/** web-push (and the crypto libraries under it) is loaded when a key pair is first made, not by every server at start-up. */
+const webpush = lazyModule(async () => (await import('web-push')).default);
+
 const ROW_ID = 'current';
 const PURPOSE = 'webpush-vapid-key';
 
@@ -28,7 +31,7 @@ async function read(db: Db, secrets: SecretBox): Promise<VapidKeys | null> {
 export async function vapidKeys(db: Db, secrets: SecretBox, now = new Date()): Promise<VapidKeys> {
   const existing = await read(db, secrets);
   if (existing) return existing;
-  const fresh = webpush.generateVAPIDKeys();
+  const fresh = (await webpush()).generateVAPIDKeys();
   await db
     .insertInto('push_vapid_keys')
     .values({ id: ROW_ID, public_key: fresh.publicKey, private_key_sealed: secrets.seal(fresh.privateKey, PURPOSE), created_at: now.toISOString() })

@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { DeliveryConfig } from '../../../config/delivery.ts';
 import type { OutboundMail } from '../enqueue.ts';
 import { DeliveryError } from './errors.ts';
+import { lazyModule } from '../../../app/lazy.ts';
+
+/** nodemailer is some 5 MB in memory: loaded with the first mail, not by a server that sends none. */
+const nodemailer = lazyModule(async () => (await import('nodemailer')).default);
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1)$/i;
 
@@ -44,7 +48,11 @@ export function mailSender(config: DeliveryConfig['smtp']): MailSender {
   return {
     async send(mail) {
       if (!config) throw new DeliveryError('no SMTP server is configured (TESSERA_SMTP_URL)');
-      transport ??= nodemailer.createTransport(smtpOptions(config));
+      if (!transport) {
+        const mailer = await nodemailer();
+        // Another send may have made the transport while this one waited for the library.
+        transport ??= mailer.createTransport(smtpOptions(config));
+      }
       try {
         await transport.sendMail({ from: config.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
       } catch (err) {
