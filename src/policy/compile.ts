@@ -199,6 +199,8 @@ function exceptionsByPolicy(exceptions: readonly PolicyException[]): Map<string,
 }
 
 export function compilePolicySet(set: PolicySet): CompiledSet {
+  compiledDocuments.nextRound();
+  compiledLocations.nextRound();
   const locations = set.namedLocations.map(locationOf);
   const byName = new Map<string, number>();
   locations.forEach((l, i) => byName.set(l.name.toLowerCase(), i));

@@ -61,6 +61,9 @@ export function policySetFromRows(
   locationRows: readonly { document: string }[],
   exceptions: readonly PolicyException[],
 ): PolicySet {
+  // A whole read: a document no longer stored is let go after the next one.
+  policyTexts.nextRound();
+  locationTexts.nextRound();
   return {
     policies: policyRows.map((r) => ({ id: r.id, document: readPolicyDocument(r.document) })),
     namedLocations: locationRows.map((r) => readNamedLocation(r.document)),

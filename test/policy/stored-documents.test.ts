@@ -77,3 +77,17 @@ test('what recent reads used is kept within twice its limit, and made again once
   assert.equal(get(7), 'v7');
   assert.deepEqual(made, [1]);
 });
+
+test('a round keeps what the round before used only while it asks for it', () => {
+  const made: number[] = [];
+  const cache = new RecentlyUsed<number, string>(100);
+  const get = (k: number) => cache.get(k, (x) => { made.push(x); return `v${x}`; });
+  get(1);
+  get(2);
+  cache.nextRound();
+  get(1);
+  cache.nextRound();
+  get(1);
+  get(2);
+  assert.deepEqual(made, [1, 2, 2]);
+});
