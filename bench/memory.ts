@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { enginesFromArgs, numberArg } from './lib/engines.ts';
 import { report } from './lib/figures.ts';
 import { httpClient, oidcSignIn, totpFor } from './lib/oidc-client.ts';
-import { freePort, load, rssMegabytes } from './lib/process.ts';
+import { cpuSeconds, freePort, load, rssMegabytes } from './lib/process.ts';
 import { REDIRECT, startTessera, type BenchTessera } from './lib/tessera.ts';
 import { spread } from './lib/stats.ts';
 
@@ -57,18 +57,19 @@ async function checkpoint(t: BenchTessera, metricsPort: number): Promise<Checkpo
   return { osRss, load: load(), ...(await heapView(metricsPort)) };
 }
 
-/** Every person signs in once, `clients` browsers at a time; the seconds it took. */
-async function signInEveryone(t: BenchTessera): Promise<number> {
+/** Every person signs in once, `clients` browsers at a time; the seconds it took and the server's CPU seconds. */
+async function signInEveryone(t: BenchTessera): Promise<{ seconds: number; cpu: number }> {
   const totp = totpFor(t.totpSecret);
   const browsers = Array.from({ length: clients }, () => httpClient(t.port));
   const app = { id: 'bench', secret: t.secrets.bench! };
   let next = 0;
   const began = performance.now();
+  const cpu0 = cpuSeconds(t.child.pid!);
   await Promise.all(browsers.map(async (browser) => {
     while (next < signins) await oidcSignIn(browser, app, `bench-${next++}`, totp);
   }));
   for (const b of browsers) b.close();
-  return (performance.now() - began) / 1000;
+  return { seconds: (performance.now() - began) / 1000, cpu: cpuSeconds(t.child.pid!) - cpu0 };
 }
 
 const round = (n: number) => Number(n.toFixed(1));
@@ -86,7 +87,7 @@ for (const engine of enginesFromArgs(args)) {
     const health = await fetch(`${tessera.url}/healthz`);
     if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
     const started = await checkpoint(tessera, metricsPort);
-    const seconds = await signInEveryone(tessera);
+    const { seconds, cpu } = await signInEveryone(tessera);
     const after = await checkpoint(tessera, metricsPort);
     const options = process.env.NODE_OPTIONS ?? '';
     report({
@@ -96,11 +97,11 @@ for (const engine of enginesFromArgs(args)) {
     report({
       bench: 'memory', name: `memory after ${signins} sign-ins, 1 process (RSS), ${engine}`, unit: 'MB', value: spread([after.osRss]),
       goal: { op: '<=', value: 160 }, load: after.load,
-      details: { ...detailsOf(after), signinsPerSecond: round(signins / seconds), nodeOptions: options },
+      details: { ...detailsOf(after), signinsPerSecond: round(signins / seconds), cpuMsPerSignin: round((cpu * 1000) / signins), nodeOptions: options },
     });
     console.log(`  heap used ${started.heapUsed.toFixed(1)} → ${after.heapUsed.toFixed(1)} MB, committed ${started.heapTotal.toFixed(1)} → ${after.heapTotal.toFixed(1)} MB `
       + `(young generation ${started.newSpace.toFixed(1)} → ${after.newSpace.toFixed(1)} MB), outside the heap ${started.external.toFixed(1)} → ${after.external.toFixed(1)} MB; `
-      + `${(signins / seconds).toFixed(1)} sign-ins/s`);
+      + `${(signins / seconds).toFixed(1)} sign-ins/s, ${((cpu * 1000) / signins).toFixed(1)} ms of server CPU each`);
   } finally {
     await tessera.close();
   }

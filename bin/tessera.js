@@ -2,7 +2,7 @@
 // The `tessera` command. Tessera runs its TypeScript sources directly, which
 // needs a Node.js that strips types by default (22.18 or newer; npm scripts use
 // the version pinned in package.json).
-import { enableCompileCache } from 'node:module';
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -18,4 +18,22 @@ if (major < 22 || (major === 22 && minor < 18)) {
 // user could plant entries. Without write access it is simply not used.
 // NODE_COMPILE_CACHE names another folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 if (!process.env.NODE_COMPILE_CACHE) enableCompileCache(fileURLToPath(new URL('../node_modules/.cache/tessera-compile', import.meta.url)));
+// The server runs with a smaller young generation than V8 picks on a large
+// machine (src/app/young-generation.ts says why). V8 reads that size only when
+// a process starts, so `tessera serve` replaces itself, once, with the same
+// command plus the flag (same process id, streams and environment; about one
+// Node start-up, some 40 ms). Other commands are left alone: they are short.
+if (process.argv[2] === 'serve' && typeof process.execve === 'function') {
+  const { restartWithYoungGeneration } = await import('../src/app/young-generation.ts');
+  const again = restartWithYoungGeneration(process);
+  if (again) {
+    flushCompileCache();
+    try {
+      process.execve(process.execPath, again, process.env);
+    } catch (err) {
+      // execve returns only when it failed: the server then runs as it is.
+      console.error(`tessera: could not restart with a smaller young generation (${err.message}); running with V8's default`);
+    }
+  }
+}
 await import('../src/cli/main.ts');

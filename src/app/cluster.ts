@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { youngGenerationFlags } from './young-generation.ts';
 
 /**
  * Several server processes on one machine (`tessera serve --workers N`). The
@@ -63,6 +64,9 @@ export function superviseWorkers(count: number, mainPort: number, logger: Logger
     fork();
   });
   relayMetrics();
+  // Workers start with the primary's Node flags; where the primary could not start itself again with
+  // Tessera's young generation (bin/tessera.js: no process.execve, as on Windows), they get it here.
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...youngGenerationFlags(process.execArgv, process.env.NODE_OPTIONS)] });
   for (let i = 0; i < count; i++) fork();
   return {
     listening,
