@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'k
 import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import { openSqlite } from './sqlite-driver.ts';
+import { PreparingClient } from './pg-client.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -36,7 +37,8 @@ export async function openStore(
     mkdirSync(dirname(database.file), { recursive: true, mode: 0o700 });
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(database.file) }) });
   } else {
-    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // Each connection prepares the statements it runs (src/store/pg-client.ts).
+    const pool = new pg.Pool({ connectionString: database.url, max: 10, Client: PreparingClient });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => {});
     // Nor may a client in use: after its query has failed (and the request has its answer, 503),

@@ -24,32 +24,33 @@ export interface KnownSubject {
  */
 const subjectRows = compiled((db, userId: string) => {
   const facets = db.selectFrom('role_assignments')
-    .select([sql<string>`'role'`.as('kind'), 'role as value', sql<string | null>`null`.as('extra'), 'role as sort'])
+    .select([sql<string>`'role'`.as('facet'), 'role as facet_value', sql<string | null>`null`.as('facet_extra'), 'role as facet_sort'])
     .where('user_id', '=', userId)
     .unionAll(db.selectFrom('group_members').innerJoin('groups', 'groups.id', 'group_members.group_id')
-      .select([sql<string>`'group'`.as('kind'), 'groups.name as value', 'groups.id as extra', 'groups.name_key as sort'])
+      .select([sql<string>`'group'`.as('facet'), 'groups.name as facet_value', 'groups.id as facet_extra', 'groups.name_key as facet_sort'])
       .where('group_members.user_id', '=', userId))
     .unionAll(db.selectFrom('method_settings')
-      .select([sql<string>`'policy'`.as('kind'), 'settings as value', sql<string | null>`null`.as('extra'), 'method as sort'])
+      .select([sql<string>`'policy'`.as('facet'), 'settings as facet_value', sql<string | null>`null`.as('facet_extra'), 'method as facet_sort'])
       .where('method', 'in', METHOD_POLICY_KEYS));
   return db.selectFrom('users').leftJoin(facets.as('f'), (join) => join.onTrue())
     .selectAll('users')
-    .select(['f.kind', 'f.value', 'f.extra', 'f.sort'])
+    .select(['f.facet', 'f.facet_value', 'f.facet_extra', 'f.facet_sort'])
     .select((eb) => methodPresence(db, eb, userId))
     .where('users.id', '=', userId);
 });
 
-const bySort = <T extends { sort: string | null }>(a: T, b: T) => ((a.sort ?? '') < (b.sort ?? '') ? -1 : (a.sort ?? '') > (b.sort ?? '') ? 1 : 0);
+// The facet columns have names of their own: users has a column "kind" too.
+const bySort = <T extends { facet_sort: string | null }>(a: T, b: T) => ((a.facet_sort ?? '') < (b.facet_sort ?? '') ? -1 : (a.facet_sort ?? '') > (b.facet_sort ?? '') ? 1 : 0);
 
 export async function loadSubject(db: Db | Tx, userId: string): Promise<KnownSubject | null> {
   const { rows } = await subjectRows(db, userId);
   const head = rows[0];
   if (!head) return null;
-  const of = (kind: string) => rows.filter((r) => r.kind === kind).sort(bySort);
-  const roles = of('role').map((r) => r.value!);
+  const of = (kind: string) => rows.filter((r) => r.facet === kind).sort(bySort);
+  const roles = of('role').map((r) => r.facet_value!);
   const groups = of('group');
-  const policies = of('policy').map((r) => ({ method: r.sort!, settings: r.value! }));
+  const policies = of('policy').map((r) => ({ method: r.facet_sort!, settings: r.facet_value! }));
   const present = presentMethodTypes(head);
-  const allowed = allowedGiven(policies, present, { isAdmin: roles.length > 0, groups: groups.flatMap((g) => [g.extra!, g.value!]) });
-  return { user: toUser(head as UsersTable), roles, groups: groups.map((g) => g.value!), methods: present.filter(allowed) };
+  const allowed = allowedGiven(policies, present, { isAdmin: roles.length > 0, groups: groups.flatMap((g) => [g.facet_extra!, g.facet_value!]) });
+  return { user: toUser(head as UsersTable), roles, groups: groups.map((g) => g.facet_value!), methods: present.filter(allowed) };
 }
