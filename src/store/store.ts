@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import type { Config } from '../config/config.ts';
 import { openSqlite } from './sqlite-driver.ts';
-import { PreparingClient } from './pg-client.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -25,9 +23,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// pg returns int8 as strings; counts and sequence numbers here fit in a JS number.
-pg.types.setTypeParser(20, (v: string) => Number(v));
-
 export async function openStore(
   database: Config['database'],
   options: { migrate?: boolean } = {},
@@ -37,6 +32,11 @@ export async function openStore(
     mkdirSync(dirname(database.file), { recursive: true, mode: 0o700 });
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(database.file) }) });
   } else {
+    // Loaded only for PostgreSQL: a server on the embedded store never needs the driver.
+    const { default: pg } = await import('pg');
+    const { PreparingClient } = await import('./pg-client.ts');
+    // pg returns int8 as strings; counts and sequence numbers here fit in a JS number.
+    pg.types.setTypeParser(20, (v: string) => Number(v));
     // Each connection prepares the statements it runs (src/store/pg-client.ts).
     const pool = new pg.Pool({ connectionString: database.url, max: 10, Client: PreparingClient });
     // An idle client losing its server must not crash the process; the next query reports it.
