@@ -9,6 +9,7 @@ import { freePort } from '../support/postgres-server.ts';
 import { openStore } from '../../src/store/store.ts';
 import { cliEnv, NODE, runCli, TESSERA } from './support.ts';
 import { waitUntil, writeLoad } from '../support/write-load.ts';
+import { childrenOf } from '../support/serve-process.ts';
 
 /**
  * `tessera serve --workers 2`: two processes share the port over one store.
@@ -16,8 +17,6 @@ import { waitUntil, writeLoad } from '../support/write-load.ts';
  * /metrics counts both, a worker killed with -9 is replaced and loses no
  * write it acknowledged, and stopping the primary stops them all.
  */
-const children = (pid: number) => spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
-
 const waitFor = (what: string, check: () => boolean, ms = 15_000) => waitUntil(check, ms, what);
 
 for (const engine of ENGINES) {
@@ -46,7 +45,7 @@ for (const engine of ENGINES) {
 
     await t.test('two workers; writers in both never fail on each other; /metrics counts both', async () => {
       assert.match(out, /2 workers\)/);
-      assert.equal(children(primary).length, 2);
+      assert.equal(childrenOf(primary).length, 2);
       const names = Array.from({ length: 120 }, (_, i) => `burst-${i}`);
       const burst = writeLoad(base, token, names, 8);
       await burst.done;
@@ -61,7 +60,7 @@ for (const engine of ENGINES) {
     });
 
     await t.test('a worker killed with -9 is replaced; every acknowledged write is there', async () => {
-      const [victim] = children(primary);
+      const [victim] = childrenOf(primary);
       const burst = writeLoad(base, token, Array.from({ length: 400 }, (_, i) => `kill-${i}`), 8);
       await waitFor('the burst is under way', () => burst.statuses.length >= 60);
       process.kill(victim!, 'SIGKILL');
@@ -70,7 +69,7 @@ for (const engine of ENGINES) {
       const created = burst.acknowledged;
       assert.ok(killedAt < 400, 'the worker died in the middle of the burst');
       assert.ok(created.length > killedAt, 'the other worker went on serving');
-      await waitFor('a new worker takes its place', () => children(primary).length === 2 && !children(primary).includes(victim!));
+      await waitFor('a new worker takes its place', () => childrenOf(primary).length === 2 && !childrenOf(primary).includes(victim!));
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
       const store = await openStore(db.database, { migrate: false });
       try {
@@ -85,7 +84,7 @@ for (const engine of ENGINES) {
     });
 
     await t.test('stopping the primary stops every worker', async () => {
-      const workers = children(primary);
+      const workers = childrenOf(primary);
       const exited = new Promise<number | null>((r) => server!.once('exit', (code) => r(code)));
       server!.kill('SIGTERM');
       assert.equal(await exited, 0);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from './postgres-server.ts';
 
@@ -46,4 +46,9 @@ export async function startServeProcess(env: NodeJS.ProcessEnv, options: { port?
       await exited;
     },
   };
+}
+
+/** The process ids of a process's children (a serve primary's workers). */
+export function childrenOf(pid: number): number[] {
+  return spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
 }

@@ -21,8 +21,8 @@ const kept = new WeakMap<Db, Map<string, { row: OidcClientsTable; until: number 
 
 export async function clientRow(db: Db | Tx, clientId: string): Promise<OidcClientsTable | undefined> {
   if (db.isTransaction) return first(clientById(db, clientId));
-  const rows = kept.get(db) ?? new Map<string, { row: OidcClientsTable; until: number }>();
-  kept.set(db, rows);
+  let rows = kept.get(db);
+  if (!rows) kept.set(db, (rows = new Map()));
   const now = Date.now();
   const hit = rows.get(clientId);
   if (hit && hit.until > now) return hit.row;
