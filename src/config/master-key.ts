@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, writeFileSync, chmodSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, type Config } from './config.ts';
 
@@ -22,13 +22,19 @@ export function loadMasterKey(config: Config): Buffer {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const key = randomBytes(32);
+  // Written whole to a file of its own, then linked into place: the link fails if another process
+  // starting at the same moment got there first (then its key is the one), and nobody can read the
+  // key file while it is still empty.
+  const draft = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(draft, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   try {
-    // 'wx' so two processes starting at once cannot each write a different key.
-    writeFileSync(path, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    linkSync(draft, path);
     return key;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     return decode(readFileSync(path, 'utf8').trim(), path);
+  } finally {
+    unlinkSync(draft);
   }
 }
 
