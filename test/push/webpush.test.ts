@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ENGINES, engineSkip } from '../support/engines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
+import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { enrolCli, pendingJson, signinToPush, tempDir } from './support.ts';
 import { startPushService, type Behaviour, type PushService } from './webpush-service.ts';
 import { decryptWebPush, readKeyFile, signedCall, userAgentKeys, type UserAgentKeys } from './webpush-agent.ts';
@@ -29,6 +30,19 @@ async function subscribedPhone(server: TestServer, service: PushService, dir: st
   const r = await signedCall(server.url, 'PUT', SUBSCRIPTION, { endpoint, expirationTime: null, keys: { p256dh: ua.p256dh, auth: ua.auth } }, key);
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return { userId: user.id, key, keyFile, ua, endpoint };
+}
+
+/** The Web Push audit entries about a person, oldest first. */
+async function subscriptionAudit(server: TestServer, userId: string) {
+  return server.ctx.store.db.selectFrom('audit_log').selectAll()
+    .where('target', '=', `user:${userId}`).where('action', 'like', 'method.push.subscription.%').orderBy('seq').execute();
+}
+
+/** An entry keeps the push service's origin, never the endpoint's capability path or the keys. */
+function assertNoSecrets(entry: { before_json: string | null; after_json: string | null }, phone: { ua: UserAgentKeys }, endpoint: string): void {
+  const text = `${entry.before_json ?? ''} ${entry.after_json ?? ''}`;
+  const path = new URL(endpoint).pathname;
+  for (const secret of [path.slice(path.lastIndexOf('/') + 1), phone.ua.p256dh, phone.ua.auth]) assert.ok(!text.includes(secret), `the audit entry holds no ${secret.slice(0, 6)}…`);
 }
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs = 8000): Promise<void> {
@@ -95,6 +109,40 @@ for (const engine of ENGINES) {
       await service.waitFor(gone.endpoint);
       await until('the subscription is removed', async () => !(await db.selectFrom('push_web_subscriptions').select('credential_id').where('credential_id', '=', gone.key.credentialId).executeTakeFirst()));
       assert.equal((await pendingJson(gone.keyFile)).length, 1, 'the request still waits for the long poll');
+      await until('the removal is audited', async () => (await subscriptionAudit(server, gone.userId)).length === 2);
+      const entry = (await subscriptionAudit(server, gone.userId))[1]!;
+      assert.deepEqual([entry.action, entry.actor], ['method.push.subscription.gone', 'system']);
+      assert.deepEqual(JSON.parse(entry.before_json!), { credentialId: gone.key.credentialId, pushService: service.origin });
+      assert.match(String(JSON.parse(entry.after_json!).reason), /push service answered 410/);
+      assertNoSecrets(entry, gone, gone.endpoint);
+    });
+
+    await t.test('adding, replacing and removing a subscription is audited under its person, with the push service\'s origin only', async () => {
+      const phone = await subscribedPhone(server, service, tmp.dir, 'vera');
+      const actor = `user:${phone.userId}`;
+      const body = (endpoint: string) => ({ endpoint, keys: { p256dh: phone.ua.p256dh, auth: phone.ua.auth } });
+      let entries = await subscriptionAudit(server, phone.userId);
+      assert.deepEqual(entries.map((e) => [e.action, e.actor]), [['method.push.subscription.add', actor]]);
+      assert.deepEqual(JSON.parse(entries[0]!.after_json!), { credentialId: phone.key.credentialId, pushService: service.origin });
+      assert.ok(entries[0]!.request_id, 'the entry names the request');
+
+      const again = await signedCall(server.url, 'PUT', SUBSCRIPTION, body(phone.endpoint), phone.key);
+      assert.equal(again.status, 200);
+      assert.equal((await subscriptionAudit(server, phone.userId)).length, 1, 'the same subscription again writes nothing');
+
+      const renewed = service.endpoint();
+      assert.equal((await signedCall(server.url, 'PUT', SUBSCRIPTION, body(renewed), phone.key)).status, 200);
+      assert.equal((await signedCall(server.url, 'DELETE', SUBSCRIPTION, undefined, phone.key)).body.result, 'removed');
+      const none = await signedCall(server.url, 'DELETE', SUBSCRIPTION, undefined, phone.key);
+      assert.deepEqual([none.status, none.body.result], [200, 'none']);
+      entries = await subscriptionAudit(server, phone.userId);
+      assert.deepEqual(entries.map((e) => [e.action, e.actor]), [
+        ['method.push.subscription.add', actor], ['method.push.subscription.replace', actor], ['method.push.subscription.remove', actor],
+      ], 'removing what is not there writes nothing');
+      assert.deepEqual(JSON.parse(entries[1]!.before_json!), { credentialId: phone.key.credentialId, pushService: service.origin });
+      for (const e of entries) for (const endpoint of [phone.endpoint, renewed]) assertNoSecrets(e, phone, endpoint);
+      const chain = await verifyAuditChain(server.ctx.store);
+      assert.ok(chain.ok, JSON.stringify(chain));
     });
 
     await t.test('a push service that never answers does not delay the sign-in page', async () => {

@@ -23,7 +23,7 @@ export function vapidSubject(ctx: AppContext): string | null {
 
 function notifyDeps(ctx: AppContext): NotifyDeps {
   return {
-    db: ctx.store.db, secrets: ctx.secrets, logger: ctx.logger, subject: vapidSubject(ctx),
+    store: ctx.store, secrets: ctx.secrets, logger: ctx.logger, subject: vapidSubject(ctx),
     allowPrivateOrigins: ctx.config.webPush?.allowPrivateOrigins ?? [],
   };
 }
@@ -60,13 +60,13 @@ export function webPushRoutes(
     if (!deps.subject) throw off();
     const parsed = subscriptionBody.safeParse(json(request));
     if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? 'not a Web Push subscription', 'bad_subscription');
-    const saved = await saveSubscription(ctx.store.db, ctx.secrets, d, parsed.data, deps.allowPrivateOrigins);
+    const saved = await saveSubscription(ctx.store, ctx.secrets, d, parsed.data, deps.allowPrivateOrigins, { requestId: request.id });
     if (!saved.ok) throw badRequest(saved.reason, 'bad_endpoint');
     return { result: 'subscribed', pushService: saved.origin };
   });
 
   app.delete(`${prefix}/webpush/subscription`, async (request) => {
     const d = await device(request);
-    return { result: (await removeSubscription(ctx.store.db, d.credentialId)) ? 'removed' : 'none' };
+    return { result: (await removeSubscription(ctx.store, d, { requestId: request.id })) ? 'removed' : 'none' };
   });
 }

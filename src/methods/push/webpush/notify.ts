@@ -1,6 +1,6 @@
 import type { SecretBox } from '../../../config/secret-box.ts';
 import type { Logger } from '../../../app/logger.ts';
-import type { Db } from '../../../store/store.ts';
+import type { Store } from '../../../store/store.ts';
 import type { PushRequest } from '../requests.ts';
 import { sendOne, type PushMessage, type SendOutcome } from './send.ts';
 import { markSent, removeGoneSubscription, subscriptionsForUser, type WebSubscription } from './subscriptions.ts';
@@ -14,7 +14,8 @@ import { vapidKeys } from './vapid.ts';
  * up a sign-in: callers start it and do not wait (see announce.ts).
  */
 export interface NotifyDeps {
-  db: Db;
+  /** A gone subscription's removal is audited, so it needs the store, not only its queries. */
+  store: Store;
   secrets: SecretBox;
   logger: Logger;
   /** The VAPID subject, or none: then Web Push is off and the long poll alone carries requests. */
@@ -53,8 +54,8 @@ async function deliver(deps: NotifyDeps, target: WebSubscription, notice: Signin
     if (Date.now() + wait >= expiry) break;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
-  if (outcome.kind === 'gone') await removeGoneSubscription(deps.db, target);
-  if (outcome.kind === 'delivered') await markSent(deps.db, target.credentialId);
+  if (outcome.kind === 'gone') await removeGoneSubscription(deps.store, target, outcome.status);
+  if (outcome.kind === 'delivered') await markSent(deps.store.db, target.credentialId);
   // The endpoint is a capability URL: only its origin is ever logged.
   const fields = { credentialId: target.credentialId, pushService: target.origin, requestId: notice.requestId, outcome: outcome.kind, status: outcome.status };
   if (outcome.kind === 'delivered') deps.logger.debug(fields, 'web push sent');
@@ -66,9 +67,9 @@ async function deliver(deps: NotifyDeps, target: WebSubscription, notice: Signin
 /** Notifies every subscribed authenticator of the request's person; answers what happened to each. */
 export async function notifySigninRequest(deps: NotifyDeps, r: PushRequest, app: string): Promise<SendOutcome[]> {
   if (!deps.subject) return [];
-  const targets = await subscriptionsForUser(deps.db, deps.secrets, r.userId);
+  const targets = await subscriptionsForUser(deps.store.db, deps.secrets, r.userId);
   if (!targets.length) return [];
-  const vapid = await vapidKeys(deps.db, deps.secrets);
+  const vapid = await vapidKeys(deps.store.db, deps.secrets);
   const notice = signinNotice(r, app);
   const payload = JSON.stringify(notice);
   const options = { allowPrivateOrigins: deps.allowPrivateOrigins, timeoutMs: deps.timeoutMs ?? 10_000 };

@@ -1,7 +1,8 @@
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import type { SecretBox } from '../../../config/secret-box.ts';
-import type { Db } from '../../../store/store.ts';
+import { auditedChange } from '../../../audit/append.ts';
+import type { Db, Store } from '../../../store/store.ts';
 import { checkEndpoint, MAX_ENDPOINT_LENGTH } from './endpoint.ts';
 
 /**
@@ -44,33 +45,94 @@ export function validBrowserKey(p256dh: string): boolean {
 
 export type SaveResult = { ok: true; origin: string } | { ok: false; reason: string };
 
+/** Who the subscription belongs to: the authenticated device key and its person. */
+export interface SubscriptionOwner {
+  credentialId: string;
+  userId: string;
+}
+
+/**
+ * What the audit log keeps of a subscription: the authenticator and its push
+ * service's origin. The endpoint URL is a capability (whoever has it can push
+ * to the device) and the keys are secrets, so neither is ever recorded.
+ */
+function audited(credentialId: string, origin: string) {
+  return { credentialId, pushService: origin };
+}
+
+/** The person changes their own method, through their device key. */
+const ownerActor = (owner: SubscriptionOwner) => `user:${owner.userId}`;
+
+/**
+ * Registers or replaces the device's subscription, audited under its person in
+ * the same transaction. Sending the one already stored again (a browser does
+ * on each start) changes nothing and writes no audit entry.
+ */
 export async function saveSubscription(
-  db: Db, secrets: SecretBox, owner: { credentialId: string; userId: string }, body: SubscriptionBody, allowPrivateOrigins: readonly string[], now = new Date(),
+  store: Store, secrets: SecretBox, owner: SubscriptionOwner, body: SubscriptionBody, allowPrivateOrigins: readonly string[],
+  options: { requestId?: string | null; now?: Date } = {},
 ): Promise<SaveResult> {
   const checked = checkEndpoint(body.endpoint, allowPrivateOrigins);
   if (!checked.ok) return checked;
   if (!validBrowserKey(body.keys.p256dh)) return { ok: false, reason: 'keys.p256dh is not a P-256 public key' };
-  const at = now.toISOString();
-  const values = {
-    endpoint: checked.url.href, endpoint_origin: checked.url.origin, p256dh: body.keys.p256dh,
-    auth_sealed: secrets.seal(Buffer.from(body.keys.auth, 'base64url'), AUTH_PURPOSE), updated_at: at, last_sent_at: null,
-  };
-  await db
-    .insertInto('push_web_subscriptions')
-    .values({ credential_id: owner.credentialId, user_id: owner.userId, created_at: at, ...values })
-    .onConflict((oc) => oc.column('credential_id').doUpdateSet(values))
-    .execute();
-  return { ok: true, origin: checked.url.origin };
+  const at = (options.now ?? new Date()).toISOString();
+  const origin = checked.url.origin;
+  await auditedChange(store, async (trx, record) => {
+    const old = await trx.selectFrom('push_web_subscriptions').select(['endpoint', 'endpoint_origin', 'p256dh', 'auth_sealed'])
+      .where('credential_id', '=', owner.credentialId).executeTakeFirst();
+    if (old && sameSubscription(secrets, old, checked.url.href, body)) return;
+    const values = {
+      endpoint: checked.url.href, endpoint_origin: origin, p256dh: body.keys.p256dh,
+      auth_sealed: secrets.seal(Buffer.from(body.keys.auth, 'base64url'), AUTH_PURPOSE), updated_at: at, last_sent_at: null,
+    };
+    await trx
+      .insertInto('push_web_subscriptions')
+      .values({ credential_id: owner.credentialId, user_id: owner.userId, created_at: at, ...values })
+      .onConflict((oc) => oc.column('credential_id').doUpdateSet(values))
+      .execute();
+    await record({
+      actor: ownerActor(owner), action: old ? 'method.push.subscription.replace' : 'method.push.subscription.add',
+      target: ownerActor(owner), requestId: options.requestId,
+      before: old ? audited(owner.credentialId, old.endpoint_origin) : undefined, after: audited(owner.credentialId, origin),
+    });
+  });
+  return { ok: true, origin };
 }
 
-export async function removeSubscription(db: Db, credentialId: string): Promise<boolean> {
-  const r = await db.deleteFrom('push_web_subscriptions').where('credential_id', '=', credentialId).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+function sameSubscription(secrets: SecretBox, old: { endpoint: string; p256dh: string; auth_sealed: string }, endpoint: string, body: SubscriptionBody): boolean {
+  if (old.endpoint !== endpoint || old.p256dh !== body.keys.p256dh) return false;
+  return secrets.open(old.auth_sealed, AUTH_PURPOSE).toString('base64url') === body.keys.auth;
 }
 
-/** A push service said the subscription is gone: remove it unless the device has meanwhile sent a new one. */
-export async function removeGoneSubscription(db: Db, s: WebSubscription): Promise<void> {
-  await db.deleteFrom('push_web_subscriptions').where('credential_id', '=', s.credentialId).where('endpoint', '=', s.endpoint).execute();
+/** The device turns Web Push off; audited under its person. False (and nothing written) when there was none. */
+export async function removeSubscription(store: Store, owner: SubscriptionOwner, options: { requestId?: string | null } = {}): Promise<boolean> {
+  return auditedChange(store, async (trx, record) => {
+    const old = await trx.deleteFrom('push_web_subscriptions').where('credential_id', '=', owner.credentialId)
+      .returning('endpoint_origin').executeTakeFirst();
+    if (!old) return false;
+    await record({
+      actor: ownerActor(owner), action: 'method.push.subscription.remove', target: ownerActor(owner),
+      requestId: options.requestId, before: audited(owner.credentialId, old.endpoint_origin),
+    });
+    return true;
+  });
+}
+
+/**
+ * A push service said the subscription is gone: remove it unless the device has
+ * meanwhile sent a new one. Tessera itself made this change, so the system is the actor.
+ */
+export async function removeGoneSubscription(store: Store, s: WebSubscription, status: number): Promise<void> {
+  await auditedChange(store, async (trx, record) => {
+    const old = await trx.deleteFrom('push_web_subscriptions').where('credential_id', '=', s.credentialId).where('endpoint', '=', s.endpoint)
+      .returning(['user_id', 'endpoint_origin']).executeTakeFirst();
+    if (!old) return;
+    await record({
+      actor: 'system', action: 'method.push.subscription.gone', target: `user:${old.user_id}`,
+      before: audited(s.credentialId, old.endpoint_origin),
+      after: { reason: `the push service answered ${status}: it no longer delivers to this authenticator, which still finds requests by asking` },
+    });
+  });
 }
 
 export async function markSent(db: Db, credentialId: string, now = new Date()): Promise<void> {
