@@ -29,3 +29,10 @@ test('a real package loads through it', async () => {
   const nodemailer = lazyModule(async () => (await import('nodemailer')).default);
   assert.equal(typeof (await nodemailer()).createTransport, 'function');
 });
+
+test('the directory filter check loads ldapts on first use and still tells a filter from a typo', async () => {
+  const { sourceSettingsSchema } = await import('../../src/protocols/ldap/settings.ts');
+  const base = { url: 'ldaps://dir.example', bindDn: 'cn=sync,dc=example', users: { baseDn: 'ou=people,dc=example' } };
+  assert.ok(sourceSettingsSchema.safeParse({ ...base, users: { ...base.users, filter: '(objectClass=person)' } }).success);
+  assert.ok(!sourceSettingsSchema.safeParse({ ...base, users: { ...base.users, filter: '(objectClass=person' } }).success);
+});

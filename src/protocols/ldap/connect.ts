@@ -45,6 +45,9 @@ export async function withBoundClient<T>(s: SourceSettings, dn: string, password
   }
 }
 
+/** Whether the directory refused the bind's DN and password (not: could not be reached). */
+export const refusedBind = (err: unknown): boolean => err instanceof InvalidCredentialsError;
+
 /** An LDAP failure in words an operator can act on (ldapts's own messages can be a bare result code). */
 export function describeLdapError(err: unknown): string {
   if (err instanceof InvalidCredentialsError) return 'the directory refused the bind (invalid credentials)';

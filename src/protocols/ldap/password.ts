@@ -1,9 +1,8 @@
 import type { AppContext } from '../../app/context.ts';
-import { InvalidCredentialsError } from 'ldapts';
+import { lazyModule } from '../../app/lazy.ts';
 import { registerDirectoryPasswords } from '../../methods/password/directory.ts';
 import type { Db, Tx } from '../../store/store.ts';
 import { registerPasswordOwner } from '../../directory/password-source.ts';
-import { withBoundClient } from './connect.ts';
 import { toSource, type DirectorySource } from './sources.ts';
 
 /**
@@ -13,6 +12,9 @@ import { toSource, type DirectorySource } from './sources.ts';
  * password nor the bind's error text is logged; a directory that cannot be
  * reached refuses the password (fail closed) and is logged by source name only.
  */
+// The LDAP client library is loaded by the first directory password checked, not at start-up.
+const connection = lazyModule(() => import('./connect.ts'));
+
 async function bindSourceOf(db: Db | Tx, userId: string): Promise<{ source: DirectorySource; dn: string } | null> {
   const row = await db.selectFrom('ldap_users').innerJoin('ldap_sources', 'ldap_sources.id', 'ldap_users.source_id')
     .selectAll('ldap_sources').select('ldap_users.dn').where('ldap_users.user_id', '=', userId).executeTakeFirst();
@@ -26,10 +28,11 @@ export async function checkDirectoryPassword(ctx: Pick<AppContext, 'store' | 'lo
   if (!found) return null;
   // An empty password is an unauthenticated bind (RFC 4513 §5.1.2), which many servers accept: never a sign-in.
   if (password.length === 0 || password.length > 1024) return false;
+  const { withBoundClient, refusedBind } = await connection();
   try {
     return await withBoundClient(found.source.settings, found.dn, password, async () => true);
   } catch (err) {
-    if (!(err instanceof InvalidCredentialsError)) ctx.logger.warn({ source: found.source.name, error: (err as Error).name }, 'directory password check failed: the directory did not answer');
+    if (!refusedBind(err)) ctx.logger.warn({ source: found.source.name, error: (err as Error).name }, 'directory password check failed: the directory did not answer');
     return false;
   }
 }

@@ -1,6 +1,7 @@
 import { groupNameSchema } from '../../directory/groups.ts';
 import { usernameSchema, usernameKey } from '../../directory/users.ts';
-import { normalDn, type DirectoryPerson, type DirectorySnapshot } from './read.ts';
+import { normalDn } from './dn.ts';
+import type { DirectoryPerson, DirectorySnapshot } from './read.ts';
 
 /**
  * The difference between what the directory holds and what the source owns in

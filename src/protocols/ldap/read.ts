@@ -1,4 +1,5 @@
 import { AndFilter, ExtensibleFilter, FilterParser, type Client, type Entry, type Filter } from 'ldapts';
+import { normalDn } from './dn.ts';
 import type { SourceSettings } from './settings.ts';
 
 /**
@@ -32,8 +33,8 @@ export const IN_CHAIN = '1.2.840.113556.1.4.1941';
 /** userAccountControl's ACCOUNTDISABLE bit. */
 const ACCOUNT_DISABLED = 2;
 
-/** DNs compared as the directory would: case and spaces around separators do not count. */
-export const normalDn = (dn: string) => dn.trim().replace(/\s*([,=+])\s*/g, '$1').toLowerCase();
+// normalDn lives on its own so the sync's planning can use it without loading the LDAP client library.
+export { normalDn };
 
 function values(entry: Entry, attribute: string): string[] {
   const key = Object.keys(entry).find((k) => k.toLowerCase() === attribute.toLowerCase());

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FilterParser } from 'ldapts';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /**
  * What a directory source is: where the directory is, how to reach it safely,
@@ -11,9 +12,16 @@ const filterSchema = z.string().trim().min(3).max(1024).refine((f) => parses(f),
 const attributeSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'is not an attribute name');
 const dnSchema = z.string().trim().min(3).max(1024);
 
+// The LDAP client library is loaded by the first filter checked, not at start-up (a server without
+// directory sources never needs it). The check is synchronous, so the library's ES module file is
+// required: Node then gives the very module `import 'ldapts'` gives elsewhere, classes and all.
+const require = createRequire(import.meta.url);
+let filterParser: typeof import('ldapts').FilterParser | undefined;
+
 function parses(filter: string): boolean {
+  filterParser ??= (require(fileURLToPath(import.meta.resolve('ldapts'))) as typeof import('ldapts')).FilterParser;
   try {
-    FilterParser.parseString(filter);
+    filterParser.parseString(filter);
     return true;
   } catch {
     return false;

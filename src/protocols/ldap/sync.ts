@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { lazyModule } from '../../app/lazy.ts';
 import { auditedChange } from '../../audit/append.ts';
 import type { SecretBox } from '../../config/secret-box.ts';
 import { DirectoryError, RefusedError, type ChangedBy } from '../../directory/errors.ts';
 import type { Store } from '../../store/store.ts';
 import { applyChange } from './apply.ts';
-import { describeLdapError, withBoundClient } from './connect.ts';
 import { releaseLease, takeLease } from './lease.ts';
 import { planSync } from './plan.ts';
-import { readDirectory, type DirectorySnapshot } from './read.ts';
+import type { DirectorySnapshot } from './read.ts';
 import { countLines, describe, type SyncReport } from './report.ts';
 import { actorOf, bindPasswordOf, getSource, type DirectorySource } from './sources.ts';
 import { ownedState } from './state.ts';
@@ -20,8 +20,13 @@ export interface SyncOptions {
   by: ChangedBy;
 }
 
+// The LDAP client library (and what reads a directory with it) is loaded by the first sync, not at start-up:
+// a server without directory sources never needs it. Errors are told apart with this same module's classes.
+const directory = lazyModule(async () => ({ ...(await import('./connect.ts')), ...(await import('./read.ts')) }));
+
 async function snapshotOf(store: Store, secrets: SecretBox, source: DirectorySource): Promise<DirectorySnapshot> {
   const password = await bindPasswordOf(store.db, secrets, source.id);
+  const { withBoundClient, readDirectory } = await directory();
   return withBoundClient(source.settings, source.settings.bindDn, password, (c) => readDirectory(c, source.settings));
 }
 
@@ -79,7 +84,7 @@ async function runAndRecord(store: Store, secrets: SecretBox, source: DirectoryS
     return report;
   } catch (err) {
     // The reason without the bind password: ldapts errors carry the server's message, never what was sent.
-    const why = describeLdapError(err);
+    const why = (await directory()).describeLdapError(err);
     await recordRun(store, source, o, null, why, startedAt).catch(() => {});
     throw err;
   }
@@ -98,7 +103,7 @@ export async function syncSource(store: Store, secrets: SecretBox, ref: string, 
   } catch (err) {
     // The directory's refusal (or silence) is the operator's to fix, told in one line; the run is recorded with it.
     if (err instanceof DirectoryError) throw err;
-    throw new RefusedError(`the sync of ${source.name} failed: ${describeLdapError(err)}`);
+    throw new RefusedError(`the sync of ${source.name} failed: ${(await directory()).describeLdapError(err)}`);
   }
   if (!report) throw new RefusedError(`a sync of ${source.name} is already running`);
   return report;

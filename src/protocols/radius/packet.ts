@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import radius from 'radius';
+import { createRequire } from 'node:module';
 
 /**
  * RADIUS packets (RFC 2865), with the Message-Authenticator rules of RFC 3579
@@ -9,6 +9,12 @@ import radius from 'radius';
  * `radius` package; the authenticators are checked here, in constant time
  * (the package compares them as text).
  */
+// The `radius` package (its dictionaries and their tables) is loaded by the first packet, not at
+// start-up: a server with RADIUS turned off never needs it. Decoding is synchronous, hence require.
+const require = createRequire(import.meta.url);
+let coding: typeof import('radius') | undefined;
+const radiusCoding = () => (coding ??= require('radius') as typeof import('radius'));
+
 export const CODE = { accessRequest: 1, accessAccept: 2, accessReject: 3, accessChallenge: 11, statusServer: 12 } as const;
 const MESSAGE_AUTHENTICATOR = 80;
 const HEADER = 20;
@@ -61,7 +67,7 @@ export function decodeRequest(packet: Buffer, secret: string): Request | Drop {
   if (!timingSafeEqual(hmac(secret, copy), data.subarray(ma[0]!.start, ma[0]!.end))) return { drop: 'bad_authenticator' };
   let decoded: { attributes: Record<string, unknown>; identifier: number };
   try {
-    decoded = radius.decode({ packet: Buffer.from(data), secret }) as typeof decoded;
+    decoded = radiusCoding().decode({ packet: Buffer.from(data), secret }) as typeof decoded;
   } catch {
     return { drop: 'malformed' };
   }
@@ -99,7 +105,7 @@ export function encodeReply(request: Request, reply: Reply, secret: string): Buf
   if (reply.state) attributes.push(['State', Buffer.from(reply.state, 'utf8')]);
   if (reply.sessionTimeout) attributes.push(['Session-Timeout', reply.sessionTimeout]);
   for (const p of request.proxyStates) attributes.push([33, p]);
-  const packet = radius.encode({
+  const packet = radiusCoding().encode({
     code: NAMES[reply.code], identifier: request.identifier, secret, attributes, add_message_authenticator: false,
   });
   request.authenticator.copy(packet, 4);
