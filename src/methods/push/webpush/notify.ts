@@ -54,12 +54,12 @@ async function deliver(deps: NotifyDeps, target: WebSubscription, notice: Signin
     if (Date.now() + wait >= expiry) break;
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
-  if (outcome.kind === 'gone') await removeGoneSubscription(deps.store, target, outcome.status);
+  const removed = outcome.kind === 'gone' && (await removeGoneSubscription(deps.store, target, outcome.status));
   if (outcome.kind === 'delivered') await markSent(deps.store.db, target.credentialId);
   // The endpoint is a capability URL: only its origin is ever logged.
   const fields = { credentialId: target.credentialId, pushService: target.origin, requestId: notice.requestId, outcome: outcome.kind, status: outcome.status };
   if (outcome.kind === 'delivered') deps.logger.debug(fields, 'web push sent');
-  else if (outcome.kind === 'gone') deps.logger.info(fields, 'web push subscription gone; removed');
+  else if (outcome.kind === 'gone') deps.logger.info(fields, removed ? 'web push subscription gone; removed' : 'web push subscription gone; the device had already sent a new one, which stays');
   else deps.logger.warn({ ...fields, reason: outcome.reason }, 'web push not delivered; the authenticator still finds the request by polling');
   return outcome;
 }

@@ -121,17 +121,19 @@ export async function removeSubscription(store: Store, owner: SubscriptionOwner,
 /**
  * A push service said the subscription is gone: remove it unless the device has
  * meanwhile sent a new one. Tessera itself made this change, so the system is the actor.
+ * Answers whether it removed one.
  */
-export async function removeGoneSubscription(store: Store, s: WebSubscription, status: number): Promise<void> {
-  await auditedChange(store, async (trx, record) => {
+export async function removeGoneSubscription(store: Store, s: WebSubscription, status: number): Promise<boolean> {
+  return auditedChange(store, async (trx, record) => {
     const old = await trx.deleteFrom('push_web_subscriptions').where('credential_id', '=', s.credentialId).where('endpoint', '=', s.endpoint)
       .returning(['user_id', 'endpoint_origin']).executeTakeFirst();
-    if (!old) return;
+    if (!old) return false;
     await record({
       actor: 'system', action: 'method.push.subscription.gone', target: `user:${old.user_id}`,
       before: audited(s.credentialId, old.endpoint_origin),
       after: { reason: `the push service answered ${status}: it no longer delivers to this authenticator, which still finds requests by asking` },
     });
+    return true;
   });
 }
 
