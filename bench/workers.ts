@@ -5,6 +5,15 @@
  * of the whole process tree (primary and workers): it should stay flat when a
  * second worker shares the load. Throughput is reported beside it.
  *
+ * What the figure counts: the primary and every worker (the primary costs
+ * next to nothing here, since autocannon keeps its connections open and the
+ * primary hands out only those few). A PostgreSQL server's own CPU is not
+ * counted. The load generator shares the machine's cores, and with the same
+ * connections split over two processes each sees half the requests in flight,
+ * so each handles fewer per turn of its event loop: a single process run with
+ * half the connections already spends more CPU per grant. Part of the rise is
+ * that, not work the workers repeat.
+ *
  *   node bench/workers.ts [--engine sqlite|postgres|both] [--pairs 5] [--seconds 4] [--connections 10]
  */
 import autocannon from 'autocannon';
