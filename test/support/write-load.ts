@@ -4,9 +4,19 @@
  * after another by a few callers, with every answer's status kept in order and
  * the names that were acknowledged (201) listed, so a test can check after
  * the fault that each acknowledged write is in the store.
+ *
+ * Each request gives up after a while, as any real client does: a connection
+ * the cluster's primary was handing to a worker at the moment it was killed can
+ * stay open with no one to answer it, and a caller waiting on it forever would
+ * hang the test. A request given up on counts as not acknowledged.
  */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 export const createUser = (base: string, token: string, username: string) =>
-  fetch(`${base}/api/admin/users`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
+  fetch(`${base}/api/admin/users`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ username }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
 
 export interface WriteLoad {
   /** Each answer's status as it came; 0 when the connection went down (not acknowledged). */
