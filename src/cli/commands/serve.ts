@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../config/config.ts';
 import { checkDataDirWritable } from '../../config/data-dir.ts';
 import { createContext, type AppContext } from '../../app/context.ts';
 import { superviseWorkers, workerCount } from '../../app/cluster.ts';
+import { trimWhenQuiet } from '../../app/memory-trim.ts';
 import { issueSetupTokenIfNeeded } from '../../directory/first-admin.ts';
 import { ensureConsoleClient } from '../../http/routes/console/client.ts';
 import { CliError, parse, type Io } from '../support.ts';
@@ -31,9 +32,10 @@ async function serveProcess(config: Config): Promise<{ ctx: AppContext; port: nu
   const app = await buildServer(ctx);
   if (!cluster.isWorker) await ensureConsoleClient(ctx);
   await app.listen({ host: config.host, port: config.port });
+  const stopTrimming = trimWhenQuiet(ctx.logger);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  return { ctx, port, stop: async () => { await app.close(); await ctx.store.close(); } };
+  return { ctx, port, stop: async () => { stopTrimming(); await app.close(); await ctx.store.close(); } };
 }
 
 function onSignals(stop: (signal: NodeJS.Signals) => Promise<void>, logger: AppContext['logger']): void {
@@ -62,6 +64,7 @@ async function servePrimary(config: Config, count: number, io: Io): Promise<void
     await ctx.store.close();
   }, ctx.logger);
   const port = await supervisor.listening;
+  trimWhenQuiet(ctx.logger);
   await announceRunning(ctx, io, port || config.port, count);
 }
 
