@@ -3,6 +3,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { Config } from '../config/config.ts';
 import { authenticate } from './admin-auth.ts';
 import { clusterMetricsSource, isWorker } from '../app/cluster.ts';
+import { operationRoute } from './routes/admin/on-first-use.ts';
 
 /**
  * Prometheus metrics. They tell an outsider how busy the server is and which
@@ -28,7 +29,7 @@ export function addMetrics(app: FastifyInstance, config: Pick<Config, 'host' | '
     registers: [registry],
   });
   app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
+    const route = operationRoute(request) ?? request.routeOptions.url ?? 'unmatched';
     duration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (reply.statusCode >= 500) errors.inc();
   });

@@ -8,7 +8,7 @@ import { errorOut } from './routes/admin/schemas.ts';
  * The OpenAPI 3.1 description of the JSON API, generated from the very zod
  * schemas the routes validate with (OpenAPI 3.1 schemas are JSON Schema
  * 2020-12, which is what z.toJSONSchema emits). Every operation registered
- * with registerOperations, under any prefix, is described.
+ * with registerOperations or registerOperationsOnFirstUse, under any prefix, is described.
  */
 export type { OperationGroup };
 
@@ -115,7 +115,7 @@ export async function openapiRoutes(app: FastifyInstance): Promise<void> {
   let cached: JsonSchema | undefined;
   // Built at the first request, when every plugin has registered its operations.
   app.get('/api/openapi.json', async () => {
-    cached ??= buildOpenApiDocument(registeredOperations(app), { serverUrl: app.ctx.config.issuer });
+    cached ??= buildOpenApiDocument(await registeredOperations(app), { serverUrl: app.ctx.config.issuer });
     return cached;
   });
 }

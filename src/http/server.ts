@@ -20,7 +20,7 @@ import { signinRoutes } from './routes/signin/routes.ts';
 import { accountRoutes } from './routes/account/routes.ts';
 import { oidcRoutes } from '../protocols/oidc/mount.ts';
 import { adminClientRoutes } from './routes/admin-clients.ts';
-import { policySchemaRoute } from './routes/admin/policies.ts';
+import { policySchemaRoute } from './routes/policy-schema.ts';
 import { vendorRoutes } from './routes/vendor.ts';
 import { webauthnSigninRoutes } from './routes/signin/pages/webauthn-options.ts';
 import { pushRoutes } from './routes/push/index.ts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { injectedServer } from './support.ts';
-import { ADMIN_OPERATIONS } from '../../src/http/routes/admin/index.ts';
+import { ADMIN_OPERATIONS } from '../../src/http/routes/admin/operations.ts';
 
 type Doc = {
   openapi: string;

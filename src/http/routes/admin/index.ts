@@ -1,73 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { registerOperations, type Operation } from './operation.ts';
-import { userOperations } from './users.ts';
-import { factorLockOperations } from './factor-locks.ts';
-import { userMethodOperations } from './user-methods.ts';
-import { groupOperations } from './groups.ts';
-import { roleOperations } from './roles.ts';
-import { deviceOperations } from './devices.ts';
-import { tokenOperations } from './tokens.ts';
-import { auditOperations } from './audit.ts';
-import { signinOperations } from './signins.ts';
-import { tapOperations } from './tap.ts';
-import { caseOperations } from './cases.ts';
-import { alertOperations } from './alerts.ts';
-import { deliveryOperations } from './deliveries.ts';
-import { postureOperations } from './posture.ts';
-import { breakGlassOperations } from './breakglass.ts';
-import { deviceLifecycleOperations } from './device-lifecycle.ts';
-import { policyOperations } from './policies.ts';
-import { whatIfOperations } from './whatif.ts';
-import { exceptionOperations } from './exceptions.ts';
-import { downgradeOperations } from './downgrades.ts';
-import { mdmOperations } from './mdm.ts';
-import { rolloutOperations } from './rollout.ts';
-import { strengthOperations } from './strengths.ts';
-import { methodsPolicyOperations } from './methods-policy.ts';
-import { samlOperations } from './saml.ts';
-import { radiusOperations } from './radius.ts';
-import { directorySourceOperations } from './directory-sources.ts';
-import { overviewOperations } from './overview.ts';
-import { userSessionOperations } from './user-sessions.ts';
-import { policyImpactOperations } from './policy-impact.ts';
-import { evidenceOperations } from './evidence.ts';
+import { registerOperationsOnFirstUse } from './on-first-use.ts';
 
-/** Every admin API operation, in the order the OpenAPI document lists them. */
-export const ADMIN_OPERATIONS: readonly Operation[] = [
-  ...overviewOperations,
-  ...userOperations,
-  ...factorLockOperations,
-  ...userMethodOperations,
-  ...userSessionOperations,
-  ...groupOperations,
-  ...roleOperations,
-  ...deviceOperations,
-  ...tokenOperations,
-  ...auditOperations,
-  ...signinOperations,
-  ...tapOperations,
-  ...caseOperations,
-  ...alertOperations,
-  ...deliveryOperations,
-  ...postureOperations,
-  ...evidenceOperations,
-  ...breakGlassOperations,
-  ...deviceLifecycleOperations,
-  ...policyOperations,
-  ...whatIfOperations,
-  ...policyImpactOperations,
-  ...exceptionOperations,
-  ...downgradeOperations,
-  ...mdmOperations,
-  ...rolloutOperations,
-  ...strengthOperations,
-  ...methodsPolicyOperations,
-  ...samlOperations,
-  ...radiusOperations,
-  ...directorySourceOperations,
-];
-
-/** The admin API; registered with `{ prefix: '/api/admin' }`. */
+/** The admin API; registered with `{ prefix: '/api/admin' }`. Its operations load at the first call (on-first-use.ts says why). */
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  registerOperations(app, ADMIN_OPERATIONS);
+  registerOperationsOnFirstUse(app, async () => (await import('./operations.ts')).ADMIN_OPERATIONS);
 }

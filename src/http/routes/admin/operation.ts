@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../../app/context.ts';
 import type { Permission } from '../../../directory/roles.ts';
@@ -136,12 +136,32 @@ export interface OperationGroup {
   operations: readonly Operation[];
 }
 
-// Keyed by the HTTP server, which every encapsulated Fastify context of one app shares.
-const registered = new WeakMap<object, OperationGroup[]>();
+interface ListedGroup {
+  prefix: string;
+  operations: () => Promise<readonly Operation[]>;
+}
 
-/** Everything registerOperations has registered on this app so far, for the OpenAPI document. */
-export function registeredOperations(app: FastifyInstance): readonly OperationGroup[] {
-  return registered.get(app.server) ?? [];
+// Keyed by the HTTP server, which every encapsulated Fastify context of one app shares.
+const registered = new WeakMap<object, ListedGroup[]>();
+
+/** Lists operations registered under the app's current prefix for the OpenAPI document; `operations` may load them. */
+export function listOperations(app: FastifyInstance, operations: () => Promise<readonly Operation[]>): void {
+  const groups = registered.get(app.server) ?? [];
+  groups.push({ prefix: app.prefix, operations });
+  registered.set(app.server, groups);
+}
+
+/** Everything registered on this app so far, for the OpenAPI document (operations loaded on first use are loaded now). */
+export async function registeredOperations(app: FastifyInstance): Promise<readonly OperationGroup[]> {
+  const groups = registered.get(app.server) ?? [];
+  return Promise.all(groups.map(async (g) => ({ prefix: g.prefix, operations: await g.operations() })));
+}
+
+/** Runs an operation whose permission check has passed and answers with its status. */
+export async function answerOperation(op: Operation, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const payload = await op.run(request);
+  reply.status(op.status);
+  return op.status === 204 ? reply.send() : payload;
 }
 
 /**
@@ -149,19 +169,13 @@ export function registeredOperations(app: FastifyInstance): readonly OperationGr
  * behind its permission check, and lists them for the OpenAPI document.
  */
 export function registerOperations(app: FastifyInstance, operations: readonly Operation[]): void {
-  const groups = registered.get(app.server) ?? [];
-  groups.push({ prefix: app.prefix, operations });
-  registered.set(app.server, groups);
+  listOperations(app, async () => operations);
   for (const op of operations) {
     app.route({
       method: op.method,
       url: op.path,
       preHandler: requirePermission(op.permission),
-      handler: async (request, reply) => {
-        const payload = await op.run(request);
-        reply.status(op.status);
-        return op.status === 204 ? reply.send() : payload;
-      },
+      handler: (request, reply) => answerOperation(op, request, reply),
     });
   }
 }

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { namedLocationSchema, policyBundleSchema, policyDocumentSchema, policyJsonSchema, POLICY_STATES } from '../../../policy/document.ts';
+import { namedLocationSchema, policyBundleSchema, policyDocumentSchema, POLICY_STATES } from '../../../policy/document.ts';
 import { deletePolicy, getPolicy, listNamedLocations, listPolicies, loadPolicySet, savePolicy, setPolicyState } from '../../../policy/store/policies.ts';
 import { deleteNamedLocation, exportBundle, importBundle, saveNamedLocation } from '../../../policy/store/bundle.ts';
 import { runLockoutCheck } from '../../../policy/store/lockout-gate.ts';
@@ -149,9 +148,3 @@ export const policyOperations: Operation[] = [
     },
   }),
 ];
-
-/** GET /api/policy.schema.json: the published JSON Schema of policy documents, for editors and reviews. */
-export async function policySchemaRoute(app: FastifyInstance): Promise<void> {
-  const schema = policyJsonSchema();
-  app.get('/api/policy.schema.json', async (_request, reply) => reply.type('application/schema+json').header('cache-control', 'public, max-age=3600').send(schema));
-}
