@@ -1,5 +1,6 @@
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { lazyModule } from '../../../app/lazy.ts';
 import { requirePermission } from '../../admin-auth.ts';
 import { answerOperation, listOperations, type Operation } from './operation.ts';
 
@@ -18,15 +19,8 @@ import { answerOperation, listOperations, type Operation } from './operation.ts'
  * Fastify does for its routes.
  */
 export function registerOperationsOnFirstUse(app: FastifyInstance, load: () => Promise<readonly Operation[]>): void {
-  let table: Promise<Table> | undefined;
-  const routes = (): Promise<Table> => {
-    // A failed load (a module that cannot be read) is tried again by the next request, not kept.
-    table ??= load().then(tableOf, (err: unknown) => {
-      table = undefined;
-      throw err;
-    });
-    return table;
-  };
+  // A failed load (a module that cannot be read) is tried again by the next request, not kept.
+  const routes = lazyModule(() => load().then(tableOf));
   listOperations(app, async () => (await routes()).operations);
   const prefix = app.prefix;
   app.route({
