@@ -12,7 +12,7 @@ import {
   HEADER_CREDENTIAL, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, enrolmentSigningString, requestSigningString,
 } from '../../src/methods/push/protocol.ts';
 import {
-  Tally, assertHandled, assertPlainJsonError, fuzzParameters, hostileJson, hostileNumberString, hostileString, maxMs, urlPart,
+  Tally, assertHandled, assertPlainJsonError, fetchRetryingReset, fuzzParameters, hostileJson, hostileNumberString, hostileString, maxMs, urlPart,
 } from './support.ts';
 
 /**
@@ -137,7 +137,7 @@ for (const engine of ENGINES) {
       const body = route.method === 'GET' ? '' : c.route === 'enrol-real' ? await realEnrolment(server, await enrolling(), ...c.label) : c.body;
       const headers = await headersFor(c.signing, device, other, route.method, path, body, c.junk);
       if (c.contentType && body) headers['content-type'] = c.contentType;
-      const send = () => fetch(server.url + path, { method: route.method, headers, ...(body ? { body } : {}) });
+      const send = () => fetchRetryingReset(server.url + path, { method: route.method, headers, ...(body ? { body } : {}) });
       if (c.signing === 'replayed') await (await send()).arrayBuffer();
       const started = performance.now();
       const res = await send();

@@ -124,6 +124,23 @@ export function assertPlainJsonError(answer: Answer, what: string): void {
   assert.doesNotMatch(message, /\n\s+at |node_modules|\/src\/\w+\/.*\.ts/, `${what}: no stack trace or source path in the message: ${message.slice(0, 300)}`);
 }
 
+/**
+ * fetch, sent once more when the connection was reset before any answer came. A request on a
+ * kept-alive connection can meet that connection's close (seen once in a loaded CI run, after
+ * 800 answered requests); HTTP clients send such a request again on a new connection, and fetch
+ * does so by itself only for idempotent methods. An answer that came, and any other failure,
+ * counts as it is.
+ */
+export async function fetchRetryingReset(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'EPIPE' && code !== 'UND_ERR_SOCKET') throw err;
+    return fetch(url, init);
+  }
+}
+
 /** Heap in use after a full collection, so growth measures what is kept, not garbage not yet collected. */
 export function heapUsedAfterGc(): number {
   setFlagsFromString('--expose-gc');

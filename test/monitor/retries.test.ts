@@ -98,10 +98,14 @@ for (const engine of ENGINES) {
       down = false;
       const before = hook.received.length;
       await enqueue(db, 'webhook', { document: { type: 'test', n: 1 } }, { key: 'lease-test', notBefore: new Date(Date.now() + 3_600_000) });
-      await db.updateTable('outbox').set({ due_at: new Date().toISOString() }).where('dedupe_key', '=', 'lease-test').execute();
-      // The dead node: claims with a short lease and never comes back (the running worker may not claim it meanwhile).
-      const [held] = (await claimDue(db, 'dead-node', 300, 100)).filter((r) => r.dedupe_key === 'lease-test');
-      assert.ok(held, 'claimed by the dead node');
+      // The dead node claims the row with a short lease and never comes back. The row becomes due and
+      // leased in one statement: made due first, the server's own worker could take it in between.
+      const now = Date.now();
+      await db.updateTable('outbox')
+        .set((eb) => ({ due_at: new Date(now).toISOString(), lease_holder: 'dead-node', lease_expires_at: new Date(now + 300).toISOString(), attempts: eb('attempts', '+', 1) }))
+        .where('dedupe_key', '=', 'lease-test').execute();
+      const held = await db.selectFrom('outbox').selectAll().where('dedupe_key', '=', 'lease-test').executeTakeFirst();
+      assert.ok(held?.lease_holder === 'dead-node', 'claimed by the dead node');
       assert.equal((await claimDue(db, 'another-node', 300, 100)).filter((r) => r.dedupe_key === 'lease-test').length, 0, 'a held row is not claimed twice');
       await waitFor('the takeover', () => hook.received.length === before + 1);
       assert.equal(await markSent(db, held, 'dead-node'), false, 'the dead node no longer holds it');
