@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { enginesFromArgs, numberArg } from './lib/engines.ts';
 import { report } from './lib/figures.ts';
 import { httpClient, oidcSignIn, totpFor } from './lib/oidc-client.ts';
-import { cpuSeconds, freePort, load, rssMegabytes } from './lib/process.ts';
+import { cpuSeconds, freePort, load, QUIET_MS, rssMegabytes } from './lib/process.ts';
 import { REDIRECT, startTessera, type BenchTessera } from './lib/tessera.ts';
 import { spread } from './lib/stats.ts';
 
@@ -37,9 +37,6 @@ const MB = 1024 * 1024;
 interface HeapView { heapUsed: number; heapTotal: number; newSpace: number; external: number; rss: number }
 
 interface Checkpoint extends HeapView { osRss: number; quietRss: number; load: [number, number, number] }
-
-/** Long enough for two of the server's one-second ticks to pass with nothing to do (src/app/memory-trim.ts). */
-const QUIET_MS = 3000;
 
 function metric(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));

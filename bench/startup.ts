@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { report } from './lib/figures.ts';
+import { QUIET_MS } from './lib/process.ts';
 import { spread } from './lib/stats.ts';
 
 const runs = Math.max(1, Number(process.argv[2] ?? 5));
@@ -92,9 +93,6 @@ async function stop(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
-
-/** Long enough for two of the server's one-second ticks to pass with nothing to do. */
-const QUIET_MS = 3000;
 
 interface Start { ms: number; rss: number; settledRss: number; quietRss: number }
 

@@ -8,7 +8,12 @@ import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:chi
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
+import { TRIM_RULES } from '../../src/app/memory-trim.ts';
+
 export { freePort } from '../../test/support/postgres-server.ts';
+
+/** Long enough for two of the server's quiet ticks to pass with nothing to do, so it has given memory back (src/app/memory-trim.ts). */
+export const QUIET_MS = 3 * TRIM_RULES.tickMs;
 
 const CLOCK_TICKS = 100;
 

@@ -15,8 +15,8 @@ import type { Logger } from './logger.ts';
  * giving up on memory, which also shrinks the young generation) costs 100–200
  * ms of CPU at this heap size and blocks the event loop while it runs. So it
  * runs only when the process was idle for a whole tick, has grown since the
- * last one, and that one is long enough ago: at most a fraction of a percent
- * of a core, and never while requests are being answered.
+ * last one, and that one is long enough ago (TrimRules.minGapMs: at most 1–2%
+ * of a core), and never while requests are being answered.
  */
 export interface TrimRules {
   /** How often the event loop's busy share is sampled. */
@@ -52,7 +52,8 @@ export function shouldTrim(state: TrimState, sample: TrimSample, rules: TrimRule
     && sample.at - state.lastTrimAt >= rules.minGapMs;
 }
 
-type Collect = (options: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
+/** V8's gc(): without options a full collection; with these, the memory-reducing one. */
+export type Collect = (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
 
 /**
  * V8's collection function, without starting Node with --expose-gc: that flag
