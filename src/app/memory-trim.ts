@@ -23,7 +23,10 @@ export interface TrimRules {
   tickMs: number;
   /** A tick counts as quiet when the event loop was busy at most this share of it. */
   quietUtilization: number;
-  /** Trim only when the RSS grew this much since the last trim. */
+  /**
+   * Trim only when the RSS grew this much since the last trim. 4 MB, not more: the detection
+   * scanner's first pass over a freshly imported directory leaves about 5 MB a trim gives back.
+   */
   growthBytes: number;
   /**
    * And only this long after the last trim: with traffic in bursts a few seconds apart, a trim in
@@ -32,7 +35,7 @@ export interface TrimRules {
   minGapMs: number;
 }
 
-export const TRIM_RULES: TrimRules = { tickMs: 1000, quietUtilization: 0.02, growthBytes: 8 * 1024 * 1024, minGapMs: 10_000 };
+export const TRIM_RULES: TrimRules = { tickMs: 1000, quietUtilization: 0.02, growthBytes: 4 * 1024 * 1024, minGapMs: 10_000 };
 
 export interface TrimState {
   lastTrimAt: number;
