@@ -56,6 +56,17 @@ for (const engine of ENGINES) {
       for (const s of ['openid', 'profile', 'email', 'offline_access']) assert.ok(meta.scopes_supported?.includes(s), s);
     });
 
+    await t.test('an authorization request by POST gets 405 and the reason, not a bare Not Found', async () => {
+      const res = await fetch(`${server.url}/oidc/auth`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=svc-basic&response_type=code&scope=openid',
+      });
+      assert.equal(res.status, 405);
+      assert.equal(res.headers.get('allow'), 'GET, OPTIONS');
+      const body = (await res.json()) as { error: string; message: string };
+      assert.equal(body.error, 'method_not_allowed');
+      assert.match(body.message, /with GET/);
+    });
+
     await t.test('JWKS: one RS256 and one ES256 public key, no private parts', async () => {
       const res = await fetch(`${server.url}/oidc/jwks`);
       assert.equal(res.status, 200);

@@ -3,6 +3,7 @@ import type Provider from 'oidc-provider';
 import { cleanupExpired } from './adapter.ts';
 import { OidcRuntime } from './runtime.ts';
 import { contentSecurityPolicy } from '../../http/csp.ts';
+import { ROUTES } from './settings.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,6 +84,14 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     const methods = ['GET', 'POST', 'OPTIONS', 'PUT', 'DELETE'] as const;
     scope.route({ method: [...methods], url: '/oidc/*', handler: forward });
+    // oidc-provider takes authorization requests by POST only with cross-site (SameSite=None) session
+    // cookies, which we do not give up; an app that posts gets told so rather than a bare "Not Found".
+    scope.post(ROUTES.authorization, async (_request, reply) => {
+      reply.status(405).header('allow', 'GET, OPTIONS').send({
+        error: 'method_not_allowed',
+        message: 'send the authorization request with GET (its parameters in the query string): this server does not take it by POST',
+      });
+    });
     for (const url of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       scope.route({ method: ['GET', 'OPTIONS'], url, handler: forward });
     }
