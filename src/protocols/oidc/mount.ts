@@ -4,6 +4,7 @@ import { cleanupExpired } from './adapter.ts';
 import { OidcRuntime } from './runtime.ts';
 import { contentSecurityPolicy } from '../../http/csp.ts';
 import { ROUTES } from './settings.ts';
+import { HttpError } from '../../http/errors.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,10 +88,8 @@ export async function oidcRoutes(app: FastifyInstance, options: OidcRoutesOption
     // oidc-provider takes authorization requests by POST only with cross-site (SameSite=None) session
     // cookies, which we do not give up; an app that posts gets told so rather than a bare "Not Found".
     scope.post(ROUTES.authorization, async (_request, reply) => {
-      reply.status(405).header('allow', 'GET, OPTIONS').send({
-        error: 'method_not_allowed',
-        message: 'send the authorization request with GET (its parameters in the query string): this server does not take it by POST',
-      });
+      reply.header('allow', 'GET, OPTIONS');
+      throw new HttpError(405, 'method_not_allowed', 'send the authorization request with GET (its parameters in the query string): this server does not take it by POST');
     });
     for (const url of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       scope.route({ method: ['GET', 'OPTIONS'], url, handler: forward });
