@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Store, Tx } from '../store/store.ts';
+import { noteLocalChange } from '../store/change-stamp.ts';
 import type { AuditLogTable } from './tables.ts';
 import { canonicalJson } from './canonical.ts';
 import { entryHash, GENESIS_HASH } from './entry.ts';
@@ -26,7 +27,11 @@ const AUDIT_LOCK = 'tessera.audit_log';
  * stays linear even with several processes appending to one PostgreSQL.
  */
 export function auditedChange<T>(store: Store, fn: (trx: Tx, record: RecordAudit) => Promise<T>): Promise<T> {
-  return store.serialized(AUDIT_LOCK, (trx) => fn(trx, (event) => appendEntry(trx, event)));
+  return store.serialized(AUDIT_LOCK, (trx) => {
+    // Caches of the configuration in this process look again (src/store/change-stamp.ts).
+    noteLocalChange(store.db);
+    return fn(trx, (event) => appendEntry(trx, event));
+  });
 }
 
 /** Appends one entry and nothing else. */

@@ -8,7 +8,13 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * The built-in module needs no native build, so a fresh clone installs with
  * no compiler and no binary download.
  */
-export function openSqlite(file: string): SqliteDatabase {
+/** Kysely's view of the database, and PRAGMA data_version for src/store/change-stamp.ts. */
+export interface OpenedSqlite {
+  database: SqliteDatabase;
+  dataVersion: () => number;
+}
+
+export function openSqlite(file: string): OpenedSqlite {
   keepPrivate(file);
   const db = new DatabaseSync(file);
   // The busy timeout makes a second process wait for a lock instead of failing at
@@ -22,7 +28,9 @@ export function openSqlite(file: string): SqliteDatabase {
   // Kysely asks for a statement on every query; compiling the same SQL again each
   // time was a measurable share of a token request, so compiled statements are kept.
   const cache = new Map<string, SqliteStatement>();
-  return {
+  const version = db.prepare('PRAGMA data_version');
+  const dataVersion = () => Number((version.get() as { data_version: number | bigint }).data_version);
+  const database: SqliteDatabase = {
     close: () => {
       cache.clear();
       db.close();
@@ -45,6 +53,7 @@ export function openSqlite(file: string): SqliteDatabase {
       return stmt;
     },
   };
+  return { database, dataVersion };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

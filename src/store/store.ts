@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import type { Config } from '../config/config.ts';
 import { openSqlite } from './sqlite-driver.ts';
+import { registerSqliteStamp } from './change-stamp.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -30,7 +31,9 @@ export async function openStore(
   let db: Db;
   if (database.engine === 'sqlite') {
     mkdirSync(dirname(database.file), { recursive: true, mode: 0o700 });
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(database.file) }) });
+    const opened = openSqlite(database.file);
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: opened.database }) });
+    registerSqliteStamp(db, opened.dataVersion);
   } else {
     // Loaded only for PostgreSQL: a server on the embedded store never needs the driver.
     const { default: pg } = await import('pg');

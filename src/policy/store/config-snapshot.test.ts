@@ -68,10 +68,15 @@ for (const engine of ENGINES) {
       const target = before.set.policies.find((p) => p.document.state === 'enabled')!;
       await sql`update ca_policies set state = 'disabled' where id = ${target.id}`.execute(store.db);
       assert.equal(await configSnapshot(store), before, 'no audit entry, no migration: the copy stands');
-      await sql`insert into schema_migrations (name, timestamp) values ('9999_test', ${new Date().toISOString()})`.execute(store.db);
-      const after = await configSnapshot(store);
-      assert.notEqual(after, before);
-      await sql`delete from schema_migrations where name = '9999_test'`.execute(store.db);
+      const elsewhere = await openStore(ts.database, { migrate: false });
+      try {
+        await sql`insert into schema_migrations (name, timestamp) values ('9999_test', ${new Date().toISOString()})`.execute(elsewhere.db);
+        const after = await configSnapshot(store);
+        assert.notEqual(after, before);
+        await sql`delete from schema_migrations where name = '9999_test'`.execute(elsewhere.db);
+      } finally {
+        await elsewhere.close();
+      }
       await sql`update ca_policies set state = 'enabled' where id = ${target.id}`.execute(store.db);
     });
 

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Store, Tx } from '../../store/store.ts';
 import { compiled, first } from '../../store/compiled.ts';
+import { changeStamp } from '../../store/change-stamp.ts';
 import type { PolicySet } from '../model.ts';
 import { strengthCatalog, type StrengthDefinition } from '../strengths.ts';
 import type { StrengthCatalog } from '../strength-port.ts';
@@ -20,7 +21,8 @@ import { listStages, type Stage } from './rollout.ts';
  * change, committed in the same transaction as its audit entry, and the audit
  * log is shared by every node: its newest sequence number (with the count of
  * migrations run) is a version all nodes agree on. One indexed read per step
- * tells whether the copy is current.
+ * tells whether the copy is current; on SQLite not even that while nothing was
+ * committed since the last look (src/store/change-stamp.ts).
  *
  * Time still passes without writes: exceptions are kept with their windows and
  * the evaluator checks each window against the time of the sign-in.
@@ -36,6 +38,8 @@ export interface ConfigSnapshot {
 
 interface Cached {
   version: string;
+  /** The change stamp read before that version was (src/store/change-stamp.ts); null: none. */
+  stamp: string | null;
   snapshot: Promise<ConfigSnapshot>;
 }
 
@@ -81,12 +85,18 @@ async function configVersion(db: Db): Promise<string> {
  */
 export async function configSnapshot(store: Pick<Store, 'db'>, now = new Date()): Promise<ConfigSnapshot> {
   const root = store.db;
+  // Where the store can tell that nothing was committed since the copy was checked, no query at all.
+  const stamp = changeStamp(root);
+  const hit = cache.get(root);
+  if (hit && stamp !== null && hit.stamp === stamp) return hit.snapshot;
   // Read the version first: whatever is loaded after it is at least that new.
   const version = await configVersion(root);
-  const hit = cache.get(root);
-  if (hit && hit.version === version) return hit.snapshot;
+  if (hit && hit.version === version) {
+    hit.stamp = stamp;
+    return hit.snapshot;
+  }
   const snapshot = readSigninConfig(root, now);
-  cache.set(root, { version, snapshot });
+  cache.set(root, { version, stamp, snapshot });
   // A failed read must not stay cached.
   snapshot.catch(() => cache.get(root)?.snapshot === snapshot && cache.delete(root));
   return snapshot;
