@@ -3,17 +3,17 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
-/**
- * Adapts Node's built-in SQLite to the shape Kysely's SqliteDialect expects.
- * The built-in module needs no native build, so a fresh clone installs with
- * no compiler and no binary download.
- */
 /** Kysely's view of the database, and PRAGMA data_version for src/store/change-stamp.ts. */
 export interface OpenedSqlite {
   database: SqliteDatabase;
   dataVersion: () => number;
 }
 
+/**
+ * Adapts Node's built-in SQLite to the shape Kysely's SqliteDialect expects.
+ * The built-in module needs no native build, so a fresh clone installs with
+ * no compiler and no binary download.
+ */
 export function openSqlite(file: string): OpenedSqlite {
   keepPrivate(file);
   const db = new DatabaseSync(file);

@@ -16,6 +16,7 @@ import { createTestDatabase, engineSkip } from '../support/engines.ts';
 import { createUserWithPassword, totpCode } from '../support/fixtures.ts';
 import { Browserish, hiddenCsrf, startPortalSignin } from '../support/http-client.ts';
 import { freePort } from '../support/postgres-server.ts';
+import { freeUdpPort } from '../support/udp-port.ts';
 import { haproxySkip, startHaproxy } from '../support/haproxy.ts';
 import { quoted, radclientSkip, radius } from '../radius/support.ts';
 import { authenticator, pendingJson } from '../push/support.ts';
@@ -37,7 +38,7 @@ const RADIUS_SECRET = 'a radius secret for the load balancer test';
 interface Node { name: string; radiusPort: number; server: ServeProcess }
 
 async function startNode(name: string, env: NodeJS.ProcessEnv): Promise<Node> {
-  const radiusPort = await freePort();
+  const radiusPort = await freeUdpPort();
   const server = await startServeProcess(env, { extraEnv: { TESSERA_RADIUS_PORT: String(radiusPort), TESSERA_RADIUS_HOST: '127.0.0.1' } });
   return { name, radiusPort, server };
 }
@@ -69,7 +70,9 @@ test('two nodes behind HAProxy on one PostgreSQL', { skip }, async (t) => {
   const ops = await createUserWithPassword(ctx, 'ops', PASSWORD);
   await grantRole(ctx.store, ops.id, 'global_admin', { actor: 'test' });
   await addRadiusClient(ctx.store, ctx.secrets, { name: 'vpn', address: '127.0.0.1', secret: RADIUS_SECRET }, { actor: 'test' });
-  nodes.push(await startNode('a', env), await startNode('b', env));
+  // One at a time, so that a node that started is stopped by t.after even if the next one fails to start.
+  nodes.push(await startNode('a', env));
+  nodes.push(await startNode('b', env));
   lb = await startHaproxy(lbPort, nodes.map((n) => ({ name: n.name, port: n.server.port })));
   const base = lb.url;
 
