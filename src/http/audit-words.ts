@@ -136,6 +136,7 @@ export const AUDIT_WORDS: Readonly<Record<string, string>> = {
   'detection.settings': 'Detection settings changed',
   'risk.raise': 'Sign-in risk raised',
   'notify.sent': 'Security notice sent',
+  'delivery.retry': 'Failed delivery sent again',
   'report.not_me': '“This wasn’t me” reported',
 };
 

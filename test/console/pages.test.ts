@@ -7,6 +7,7 @@ import { browserSkip, launchBrowser } from '../support/browser.ts';
 import { createUserWithPassword } from '../support/fixtures.ts';
 import { PASSWORD, consoleSignin, pageWithKey, startConsoleServer } from './support.ts';
 import { typeUsernameAndPassword } from '../webauthn/support.ts';
+import { enqueue } from '../../src/monitor/outbox/enqueue.ts';
 
 const PAGES = ['', '/posture', '/users', '/groups', '/helpdesk', '/policies', '/policies/new', '/exceptions', '/methods', '/rollout', '/apps', '/devices', '/breakglass', '/signins', '/alerts', '/audit', '/tokens'];
 const SHOTS = process.env.TESSERA_TEST_SHOTS;
@@ -64,6 +65,22 @@ for (const engine of ENGINES) {
         }
       }
       assert.deepEqual(errors, [], 'no script error on any page');
+    });
+
+    await t.test('a delivery given up on is sent again from the Alerts page, recorded under the admin', async () => {
+      const db = server.ctx.store.db;
+      await enqueue(db, 'webhook', { document: { type: 'test', n: 1 } }, { key: 'console-retry', notBefore: new Date(Date.now() + 3_600_000) });
+      await db.updateTable('outbox').set({ status: 'failed', attempts: 8, finished_at: new Date().toISOString(), last_error: 'the webhook answered HTTP 503' }).where('dedupe_key', '=', 'console-retry').execute();
+      const { id } = await db.selectFrom('outbox').select('id').where('dedupe_key', '=', 'console-retry').executeTakeFirstOrThrow();
+      await page.setViewportSize({ width: 360, height: 900 });
+      await visit(page, `${server.url}/admin/alerts`);
+      if (SHOTS) await page.screenshot({ path: `${SHOTS}/console-alerts-failed-delivery-360.png`, fullPage: true });
+      const row = page.locator('tr', { hasText: 'the webhook answered HTTP 503' });
+      await row.locator('button:has-text("Send again")').click();
+      await page.waitForSelector('tr:has-text("the webhook answered HTTP 503")', { state: 'detached' });
+      const entry = await db.selectFrom('audit_log').select(['actor', 'action']).where('target', '=', `delivery:${id}`).executeTakeFirstOrThrow();
+      assert.equal(entry.action, 'delivery.retry');
+      assert.equal(entry.actor, `user:${alice.id}`);
     });
 
     await t.test('the menu works by keyboard alone', async () => {

@@ -82,6 +82,50 @@ for (const engine of ENGINES) {
       assert.equal((await runCli(['deliveries', '--status', 'lost'], cliEnv(server.testStore, server.ctx.config.dataDir))).code, 2);
     });
 
+    await t.test('a failed delivery is sent again on request, audited under the admin; only a failed one', async () => {
+      const [failed] = ((await (await get('/api/admin/deliveries?status=failed')).json()) as { items: Array<{ id: string }> }).items;
+      assert.ok(failed, 'the delivery given up on above');
+      const retry = (id: string, bearer: string) => fetch(`${server.url}/api/admin/deliveries/${id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });
+      assert.equal((await retry(failed.id, token)).status, 403, 'an auditor reads deliveries but does not send them');
+      const admin = await createApiToken(server.ctx.store, { role: 'security_admin', name: 'retry admin' }, { actor: 'test' });
+      down = false;
+      const received = hook.received.length;
+      const res = await retry(failed.id, admin.token);
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { status: string; attempts: number; lastError: string };
+      assert.equal(body.status, 'pending');
+      assert.equal(body.attempts, 0);
+      assert.equal(body.lastError, 'the webhook answered HTTP 503', 'the last reason stays until the next attempt');
+      await waitFor('the delivery sent again', () => hook.received.length === received + 1);
+      const row = () => server.ctx.store.db.selectFrom('outbox').select(['status', 'attempts', 'last_error']).where('id', '=', failed.id).executeTakeFirstOrThrow();
+      for (let i = 0; i < 100 && (await row()).status !== 'sent'; i++) await new Promise((r) => setTimeout(r, 50));
+      const sent = await row();
+      assert.equal(sent.status, 'sent');
+      assert.equal(Number(sent.attempts), 1);
+      const entry = await server.ctx.store.db.selectFrom('audit_log').select(['actor', 'action']).where('target', '=', `delivery:${failed.id}`).executeTakeFirstOrThrow();
+      assert.equal(entry.actor, `token:${admin.id}`);
+      assert.equal(entry.action, 'delivery.retry');
+      const again = await retry(failed.id, admin.token);
+      assert.equal(again.status, 409);
+      assert.match(((await again.json()) as { message: string }).message, /only a failed delivery can be sent again; this one is sent/);
+      assert.equal((await retry('no-such-delivery', admin.token)).status, 404);
+
+      // The same from the CLI, on a delivery failed for good. Sent again, it is pending or already sent: not retried twice.
+      await enqueue(server.ctx.store.db, 'webhook', { document: { type: 'test', n: 2 } }, { key: 'cli-retry', notBefore: new Date(Date.now() + 3_600_000) });
+      await server.ctx.store.db.updateTable('outbox').set({ status: 'failed', finished_at: new Date().toISOString(), last_error: 'the collector refused it' }).where('dedupe_key', '=', 'cli-retry').execute();
+      const id = (await server.ctx.store.db.selectFrom('outbox').select('id').where('dedupe_key', '=', 'cli-retry').executeTakeFirstOrThrow()).id;
+      const env = cliEnv(server.testStore, server.ctx.config.dataDir);
+      const cli = await runCli(['deliveries', 'retry', id, '--json'], env);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.equal((JSON.parse(cli.stdout) as { status: string }).status, 'pending');
+      const cliEntry = await server.ctx.store.db.selectFrom('audit_log').select('actor').where('target', '=', `delivery:${id}`).executeTakeFirstOrThrow();
+      assert.match(cliEntry.actor, /^cli:/);
+      const twice = await runCli(['deliveries', 'retry', id], env);
+      assert.notEqual(twice.code, 0);
+      assert.match(twice.stderr, /only a failed delivery can be sent again; this one is (pending|sent)/);
+      assert.equal((await runCli(['deliveries', 'retry'], env)).code, 2);
+    });
+
     await t.test('an alert and its delivery commit together, or not at all', async () => {
       const db = server.ctx.store.db;
       let id = '';

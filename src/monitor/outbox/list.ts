@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../store/store.ts';
-import { OUTBOX_CHANNELS, OUTBOX_STATUSES, type OutboxChannel, type OutboxStatus } from './tables.ts';
+import { OUTBOX_CHANNELS, OUTBOX_STATUSES, type OutboxChannel, type OutboxStatus, type OutboxTable } from './tables.ts';
 
 /** The deliveries as the admin API and the metrics show them: never the payload (it may hold a person's address or a message). */
 export interface Delivery {
@@ -28,10 +28,16 @@ export async function listDeliveries(db: Db, filter: DeliveryFilter = {}): Promi
   if (f.status) q = q.where('status', '=', f.status);
   if (f.channel) q = q.where('channel', '=', f.channel);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(f.limit).execute();
-  return rows.map((r) => ({
+  return rows.map(toDelivery);
+}
+
+type DeliveryRow = Pick<OutboxTable, 'id' | 'channel' | 'status' | 'created_at' | 'due_at' | 'attempts' | 'last_error' | 'finished_at'>;
+
+export function toDelivery(r: DeliveryRow): Delivery {
+  return {
     id: r.id, channel: r.channel, status: r.status, createdAt: r.created_at, dueAt: r.due_at,
     attempts: Number(r.attempts), lastError: r.last_error, finishedAt: r.finished_at,
-  }));
+  };
 }
 
 /** How many rows wait, were sent or failed, per channel (the /metrics gauge). */

@@ -23,5 +23,7 @@ export async function render(main, ctx) {
         { label: 'Queued', cell: (d) => when(d.createdAt) },
         { label: 'Tries', cell: (d) => String(d.attempts) },
         { label: 'Why', cell: (d) => d.lastError ?? '' },
+        // Once the mail server, receiver or collector is fixed (recorded).
+        { label: '', cell: (d) => (can('policies:write') ? act('Send again', () => api.post(`/deliveries/${d.id}/retry`, {})) : '') },
       ], failed.items, { caption: 'Failed deliveries', empty: 'None: everything was delivered.' })));
 }
