@@ -36,6 +36,11 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
   }
 }
 
+/** `tessera x [sub] …`: the subcommand when the first word is one (not an option), else `fallback`; and the words after it. */
+export function subcommand(argv: string[], fallback: string): [string, string[]] {
+  return argv[0] && !argv[0].startsWith('-') ? [argv[0], argv.slice(1)] : [fallback, argv];
+}
+
 /** The CLI acts as the operating-system user who ran it; the audit log says so. */
 export function cliActor(): string {
   let name = 'unknown';

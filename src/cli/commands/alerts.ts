@@ -1,6 +1,6 @@
 import { acknowledgeAlert, ALERT_SEVERITIES, listAlerts, type AlertSeverity } from '../../monitor/alerts.ts';
 import { resolveUser } from '../../directory/users.ts';
-import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
+import { CliError, cliActor, parse, subcommand, printJson, printTable, withContext, type Io } from '../support.ts';
 
 export const summary = 'security alerts: list (unacknowledged by default), ack';
 
@@ -8,8 +8,7 @@ export const USAGE = `tessera alerts [list] [--all] [--severity ${ALERT_SEVERITI
        tessera alerts ack <alert-id> [--note text]`;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'list';
-  const rest = sub === argv[0] ? argv.slice(1) : argv;
+  const [sub, rest] = subcommand(argv, 'list');
   switch (sub) {
     case 'list': {
       const { values, positionals } = parse(rest, {

@@ -1,7 +1,7 @@
 import { listDeliveries } from '../../monitor/outbox/list.ts';
 import { retryDelivery } from '../../monitor/outbox/retry.ts';
 import { OUTBOX_CHANNELS, OUTBOX_STATUSES, type OutboxChannel, type OutboxStatus } from '../../monitor/outbox/tables.ts';
-import { CliError, cliActor, parse, printJson, printTable, withContext, type Io } from '../support.ts';
+import { CliError, cliActor, parse, subcommand, printJson, printTable, withContext, type Io } from '../support.ts';
 
 export const summary = 'outgoing deliveries (alert e-mail, webhook, syslog, checkpoints, notices): pending, sent, failed with the reason; retry a failed one';
 
@@ -9,8 +9,7 @@ export const USAGE = `tessera deliveries [list] [--status ${OUTBOX_STATUSES.join
        tessera deliveries retry <delivery-id> [--json]`;
 
 export async function run(argv: string[], io: Io): Promise<number> {
-  const sub = argv[0] && !argv[0].startsWith('-') ? argv[0] : 'list';
-  const rest = sub === argv[0] ? argv.slice(1) : argv;
+  const [sub, rest] = subcommand(argv, 'list');
   switch (sub) {
     case 'list':
       return list(rest, io);

@@ -21,17 +21,20 @@ export const deliveryFilterSchema = z.object({
 });
 export type DeliveryFilter = z.input<typeof deliveryFilterSchema>;
 
+/** The columns a Delivery is made of: never the payload. */
+export const DELIVERY_COLUMNS = ['id', 'channel', 'status', 'created_at', 'due_at', 'attempts', 'last_error', 'finished_at'] as const;
+
 /** Newest first. */
 export async function listDeliveries(db: Db, filter: DeliveryFilter = {}): Promise<Delivery[]> {
   const f = deliveryFilterSchema.parse(filter);
-  let q = db.selectFrom('outbox').select(['id', 'channel', 'status', 'created_at', 'due_at', 'attempts', 'last_error', 'finished_at']);
+  let q = db.selectFrom('outbox').select(DELIVERY_COLUMNS);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.channel) q = q.where('channel', '=', f.channel);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id').limit(f.limit).execute();
   return rows.map(toDelivery);
 }
 
-type DeliveryRow = Pick<OutboxTable, 'id' | 'channel' | 'status' | 'created_at' | 'due_at' | 'attempts' | 'last_error' | 'finished_at'>;
+type DeliveryRow = Pick<OutboxTable, (typeof DELIVERY_COLUMNS)[number]>;
 
 export function toDelivery(r: DeliveryRow): Delivery {
   return {

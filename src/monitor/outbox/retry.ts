@@ -1,7 +1,7 @@
 import type { Store } from '../../store/store.ts';
 import { auditedChange } from '../../audit/append.ts';
 import { ConflictError, NotFoundError, type ChangedBy } from '../../directory/errors.ts';
-import { toDelivery, type Delivery } from './list.ts';
+import { DELIVERY_COLUMNS, toDelivery, type Delivery } from './list.ts';
 
 /**
  * Sends a delivery that was given up on again, from its first attempt: after
@@ -13,20 +13,16 @@ import { toDelivery, type Delivery } from './list.ts';
  */
 export async function retryDelivery(store: Store, id: string, by: ChangedBy): Promise<Delivery> {
   return auditedChange(store, async (trx, record) => {
-    const row = await trx.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await trx.selectFrom('outbox').select(DELIVERY_COLUMNS).where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`no delivery ${id}`);
     if (row.status !== 'failed') throw new ConflictError(`only a failed delivery can be sent again; this one is ${row.status}`);
-    const now = new Date().toISOString();
-    const retried = { ...row, status: 'pending' as const, attempts: 0, due_at: now, finished_at: null, lease_holder: null, lease_expires_at: null };
-    await trx.updateTable('outbox')
-      .set({ status: retried.status, attempts: 0, due_at: now, finished_at: null, lease_holder: null, lease_expires_at: null })
-      .where('id', '=', id).where('status', '=', 'failed')
-      .execute();
+    const fresh = { status: 'pending' as const, attempts: 0, due_at: new Date().toISOString(), finished_at: null };
+    await trx.updateTable('outbox').set({ ...fresh, lease_holder: null, lease_expires_at: null }).where('id', '=', id).where('status', '=', 'failed').execute();
     await record({
       actor: by.actor, action: 'delivery.retry', target: `delivery:${id}`, requestId: by.requestId,
       before: { channel: row.channel, status: row.status, attempts: Number(row.attempts), lastError: row.last_error },
       after: { status: 'pending' },
     });
-    return toDelivery(retried);
+    return toDelivery({ ...row, ...fresh });
   });
 }
